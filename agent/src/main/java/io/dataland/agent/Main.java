@@ -1,0 +1,56 @@
+package io.dataland.agent;
+
+import java.util.Arrays;
+import java.util.logging.Logger;
+
+import io.dataland.config.CheckEnv;
+import io.dataland.config.CredentialGuard;
+import io.dataland.config.PoolBudget;
+import io.dataland.config.Settings;
+import io.helidon.logging.common.LogConfig;
+
+/**
+ * The agent's command line: {@code serve} (the default) and the operator commands.
+ *
+ * <pre>
+ * java -jar agent.jar [serve]                       boot: guard, pool, schema, server
+ * java -jar agent.jar check-env --env-file PATH     the credential guard against an env file (exit 0/1)
+ * </pre>
+ */
+public final class Main {
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        String command = args.length == 0 ? "serve" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "serve" -> serve();
+            case "check-env" -> System.exit(CheckEnv.run(rest, System.out, System.err));
+            default -> {
+                System.err.println("usage: agent [serve | check-env --env-file PATH [--production]]");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void serve() {
+        Settings settings = Settings.load(System.getenv(), "application.yaml");
+        try {
+            AgentServer server = AgentServer.start(settings);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
+            LOG.info(() -> "agent serving on http://" + server.host() + ":" + server.port());
+        } catch (CredentialGuard.BootRefusedException | PoolBudget.OverBudgetException e) {
+            LOG.severe(e.getMessage());
+            System.exit(1);
+        } catch (RuntimeException e) {
+            LOG.severe("agent failed to boot: " + e);
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.dataland.dev;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.dataland.testkit.EmbeddedPg;
+
+/**
+ * The one-command development stack: embedded PostgreSQL 16 with its data under {@code .dev/pgdata}
+ * (kept across restarts), then the auth server and the agent as child processes against it. Prints
+ * both URLs once both are healthy; Ctrl-C (or SIGTERM) stops the services, then PostgreSQL.
+ *
+ * <p>Defaults: PostgreSQL on {@code DEV_PG_PORT} (55432), auth on {@code AUTH_PORT} (8001), agent on
+ * {@code AGENT_PORT} (8000), {@code AUTH_DATA_DIR} {@code .dev/auth-data}, {@code AUTH_JWKS_URL} the
+ * local auth server. Any variable already set in the caller's environment wins.
+ */
+public final class Stack implements AutoCloseable {
+
+    // zonky logs every PostgreSQL start-up line at INFO; the stack prints its own summary
+    private static final java.util.logging.Logger ZONKY = java.util.logging.Logger.getLogger("io.zonky");
+
+    private final Path root;
+    private final Map<String, String> env;
+    private final List<Process> children = new ArrayList<>();
+    private EmbeddedPg pg;
+
+    Stack(Path root, Map<String, String> env) {
+        this.root = root;
+        this.env = env;
+    }
+
+    /** Entry point: start, print the URLs, wait for a signal. */
+    public static void main(String[] args) throws Exception {
+        ZONKY.setLevel(java.util.logging.Level.WARNING);
+        Path root = Path.of(System.getProperty("dataland.root", ".")).toAbsolutePath().normalize();
+        Stack stack = new Stack(root, System.getenv());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }, "stack-shutdown"));
+        try {
+            Urls urls = stack.start();
+            System.out.println();
+            System.out.println("Dataland stack is up (Ctrl-C stops it):");
+            System.out.println("  agent     " + urls.agent() + "   (health: " + urls.agent() + "/observe/health)");
+            System.out.println("  auth      " + urls.auth() + "   (staff login: " + urls.auth() + "/login)");
+            System.out.println("  postgres  " + urls.database());
+            System.out.println();
+        } catch (RuntimeException e) {
+            System.err.println("stack: " + e.getMessage());
+            System.exit(1);
+        }
+        stopped.await();
+    }
+
+    /** Where the services answer. */
+    public record Urls(String agent, String auth, String database) {
+    }
+
+    /** Starts PostgreSQL, auth and agent; returns once both services report healthy. */
+    public Urls start() throws IOException, InterruptedException {
+        int pgPort = intEnv("DEV_PG_PORT", 55432);
+        String password = env.getOrDefault("DEV_PG_PASSWORD", "dataland");
+        Path dataDir = root.resolve(".dev/pgdata");
+        System.setProperty("ot.epg.working-dir", root.resolve(".dev/epg").toString());
+        log("postgres: starting PostgreSQL 16 on 127.0.0.1:" + pgPort + " (data in " + root.relativize(dataDir)
+                + (Files.exists(dataDir.resolve("PG_VERSION")) ? ", reused" : ", new") + ")");
+        pg = EmbeddedPg.start(dataDir, pgPort, Map.of("max_connections", "100"), password); // as compose.yml
+        pg.createDatabase("dataland");
+        String dbUrl = pg.databaseUrl("dataland");
+
+        int authPort = intEnv("AUTH_PORT", 8001);
+        int agentPort = intEnv("AGENT_PORT", 8000);
+        String auth = "http://127.0.0.1:" + authPort;
+        String agent = "http://127.0.0.1:" + agentPort;
+        Map<String, String> common = new HashMap<>();
+        common.put("DATABASE_URL", dbUrl);
+        common.put("AUTH_PORT", Integer.toString(authPort));
+        common.put("AGENT_PORT", Integer.toString(agentPort));
+        common.put("AUTH_DATA_DIR", root.resolve(".dev/auth-data").toString());
+        common.put("AUTH_JWKS_URL", auth + "/.well-known/jwks.json");
+        common.put("BIND_HOST", "127.0.0.1");
+        env.forEach(common::put); // the caller's environment wins
+
+        children.add(launch("auth", common));
+        waitHealthy("auth", auth, Duration.ofSeconds(90));
+        children.add(launch("agent", common));
+        waitHealthy("agent", agent, Duration.ofSeconds(90));
+        return new Urls(agent, auth, "postgresql://" + EmbeddedPg.APP_USER + "@127.0.0.1:" + pgPort + "/dataland");
+    }
+
+    private Process launch(String service, Map<String, String> environment) throws IOException {
+        Path jar = root.resolve(service).resolve("target").resolve(service + ".jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (mvn -DskipTests package)");
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions(service));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        pump(service, process.getInputStream());
+        log(service + ": started (pid " + process.pid() + ")");
+        return process;
+    }
+
+    /** The services' JVM options outside a container (the images set their own). */
+    static List<String> jvmOptions(String service) {
+        return "auth".equals(service)
+                // Argon2id at 64 MiB per hash: a settled, pre-touched heap keeps hashing from stalling
+                ? List.of("-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC")
+                : List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+    }
+
+    private static void pump(String service, InputStream in) {
+        Thread.ofVirtual().name(service + "-log").start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    System.out.println("[" + service + "] " + line);
+                }
+            } catch (IOException e) {
+                // the child is gone
+            }
+        });
+    }
+
+    private void waitHealthy(String service, String base, Duration limit) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + limit.toNanos();
+        Process process = children.getLast();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service + " exited with code " + process.exitValue() + " (see its log above)");
+            }
+            try {
+                HttpResponse<Void> res = client.send(HttpRequest.newBuilder(URI.create(base + "/observe/health"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding());
+                if (res.statusCode() == 200) {
+                    log(service + ": healthy at " + base);
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(service + " not healthy within " + limit.toSeconds() + " s");
+    }
+
+    /** Stops the services (SIGTERM, then SIGKILL after 15 s), then PostgreSQL. */
+    @Override
+    public synchronized void close() {
+        for (Process p : children.reversed()) {
+            p.destroy();
+        }
+        for (Process p : children.reversed()) {
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        children.clear();
+        if (pg != null) {
+            log("postgres: stopping");
+            pg.close();
+            pg = null;
+        }
+    }
+
+    /** The child processes (agent last), for tests. */
+    List<Process> children() {
+        return List.copyOf(children);
+    }
+
+    private int intEnv(String name, int fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.strip());
+    }
+
+    private static void log(String line) {
+        System.out.println("[stack] " + line);
+    }
+}
