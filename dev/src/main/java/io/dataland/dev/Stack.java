@@ -27,8 +27,9 @@ import io.dataland.testkit.EmbeddedPg;
  * both URLs once both are healthy; Ctrl-C (or SIGTERM) stops the services, then PostgreSQL.
  *
  * <p>Defaults: PostgreSQL on {@code DEV_PG_PORT} (55432), auth on {@code AUTH_PORT} (8001), agent on
- * {@code AGENT_PORT} (8000), {@code AUTH_DATA_DIR} {@code .dev/auth-data}, {@code AUTH_JWKS_URL} the
- * local auth server. Any variable already set in the caller's environment wins.
+ * {@code AGENT_PORT} (8000), state under {@code DEV_DATA_DIR} ({@code .dev}: {@code pgdata/},
+ * {@code auth-data/} as {@code AUTH_DATA_DIR}), {@code AUTH_JWKS_URL} the local auth server. Any
+ * variable already set in the caller's environment wins.
  */
 public final class Stack implements AutoCloseable {
 
@@ -78,9 +79,10 @@ public final class Stack implements AutoCloseable {
     public Urls start() throws IOException, InterruptedException {
         int pgPort = intEnv("DEV_PG_PORT", 55432);
         String password = env.getOrDefault("DEV_PG_PASSWORD", "dataland");
-        Path dataDir = root.resolve(".dev/pgdata");
+        Path state = Path.of(env.getOrDefault("DEV_DATA_DIR", root.resolve(".dev").toString()));
+        Path dataDir = state.resolve("pgdata");
         System.setProperty("ot.epg.working-dir", root.resolve(".dev/epg").toString());
-        log("postgres: starting PostgreSQL 16 on 127.0.0.1:" + pgPort + " (data in " + root.relativize(dataDir)
+        log("postgres: starting PostgreSQL 16 on 127.0.0.1:" + pgPort + " (data in " + dataDir
                 + (Files.exists(dataDir.resolve("PG_VERSION")) ? ", reused" : ", new") + ")");
         pg = EmbeddedPg.start(dataDir, pgPort, Map.of("max_connections", "100"), password); // as compose.yml
         pg.createDatabase("dataland");
@@ -94,10 +96,11 @@ public final class Stack implements AutoCloseable {
         common.put("DATABASE_URL", dbUrl);
         common.put("AUTH_PORT", Integer.toString(authPort));
         common.put("AGENT_PORT", Integer.toString(agentPort));
-        common.put("AUTH_DATA_DIR", root.resolve(".dev/auth-data").toString());
+        common.put("AUTH_DATA_DIR", state.resolve("auth-data").toString());
         common.put("AUTH_JWKS_URL", auth + "/.well-known/jwks.json");
         common.put("BIND_HOST", "127.0.0.1");
         env.forEach(common::put); // the caller's environment wins
+        common.keySet().removeIf(k -> k.startsWith("DEV_"));
 
         children.add(launch("auth", common));
         waitHealthy("auth", auth, Duration.ofSeconds(90));

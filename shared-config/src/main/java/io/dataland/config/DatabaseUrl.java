@@ -94,7 +94,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String h
             if (close < 0) {
                 throw error(variable, "has an IPv6 host without its closing ']'");
             }
-            host = hostPort.substring(1, close);
+            host = hostPort.substring(1, close).replace("%25", "%");
             if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?") || !host.contains(":")) {
                 throw error(variable, "has a malformed IPv6 host");
             }
@@ -122,7 +122,10 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String h
             throw error(variable, "names no host");
         }
 
-        String database = path.isEmpty() ? null : decode(variable, path, "database name");
+        if (path.isEmpty() || !DB_NAME.matcher(path).matches()) {
+            throw error(variable, "names no database (expected .../DATABASE)");
+        }
+        String database = decode(variable, path, "database name");
         Map<String, String> params = new LinkedHashMap<>();
         if (!query.isEmpty()) {
             for (String pair : query.split("&")) {
@@ -143,11 +146,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String h
                 }
             }
         }
-        if (database == null || database.isEmpty() || !DB_NAME.matcher(database).matches()) {
-            throw error(variable, "names no database (expected .../DATABASE)");
-        }
-
-        String hostForUrl = host.contains(":") ? "[" + host + "]" : host;
+        String hostForUrl = host.contains(":") ? "[" + host.replace("%", "%25") + "]" : host;
         StringBuilder jdbc = new StringBuilder("jdbc:postgresql://")
                 .append(hostForUrl).append(':').append(port).append('/').append(encode(database));
         if (!params.isEmpty()) {
