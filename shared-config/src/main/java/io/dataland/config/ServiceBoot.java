@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.config.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -67,6 +68,12 @@ public final class ServiceBoot {
      */
     public static WebServer start(Settings settings, String portVariable, int defaultPort,
                                   HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes) {
+        return start(settings, portVariable, defaultPort, dataSource, Tracing.off(), routes);
+    }
+
+    /** As {@link #start(Settings, String, int, HikariDataSource, Consumer)}, with a span per request. */
+    public static WebServer start(Settings settings, String portVariable, int defaultPort,
+                                  HikariDataSource dataSource, Tracing tracing, Consumer<HttpRouting.Builder> routes) {
         int port = settings.getInt(portVariable, defaultPort, 0, 65535);
         String host = settings.get("BIND_HOST", defaultBindHost());
         Duration retryAfter = PoolSettings.from(settings).timeout().compareTo(Duration.ofSeconds(5)) > 0
@@ -78,6 +85,7 @@ public final class ServiceBoot {
                 .shutdownHook(false)
                 .addFeature(observe(dataSource))
                 .routing(routing -> {
+                    tracing.register(routing);
                     JsonErrors.register(routing, retryAfter);
                     routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
                     routes.accept(routing);
