@@ -3,6 +3,9 @@ package io.dataland.auth;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -35,15 +38,18 @@ public final class AuthServer implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final WebServer server;
     private final String host;
+    private final ScheduledExecutorService housekeeping;
 
-    private AuthServer(HikariDataSource dataSource, WebServer server, String host) {
+    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping) {
         this.dataSource = dataSource;
         this.server = server;
         this.host = host;
+        this.housekeeping = housekeeping;
     }
 
     /** The parts the routes use, built once per process. */
-    record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl) {
+    record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl,
+                 LoginThrottle throttle) {
 
         static Parts create(Settings settings, SqlSessionFactory sessions) {
             Path dataDir = dataDir(settings);
@@ -57,9 +63,10 @@ public final class AuthServer implements AutoCloseable {
             HashBulkhead bulkhead = new HashBulkhead(settings.getInt("HASH_CONCURRENCY", cores, 1, 1024),
                     settings.getInt("HASH_QUEUE", 64, 0, 100_000),
                     Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+            LoginThrottle throttle = LoginThrottle.from(settings, sessions);
             Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
-                    LoginThrottle.from(settings, sessions), tokens);
-            return new Parts(authenticator, tokens, keys, extra, ttl);
+                    throttle, tokens);
+            return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
         }
     }
 
@@ -73,11 +80,25 @@ public final class AuthServer implements AutoCloseable {
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
             WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
                     routing -> routing(routing, parts));
-            return new AuthServer(dataSource, server, settings.get("BIND_HOST", "127.0.0.1"));
+            return new AuthServer(dataSource, server, settings.get("BIND_HOST", "127.0.0.1"), purgeThrottle(parts.throttle()));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
+    }
+
+    /** Deletes brute-force counters that no longer matter, every ten minutes, so sprayed emails do not pile up. */
+    private static ScheduledExecutorService purgeThrottle(LoginThrottle throttle) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("auth-throttle-purge").daemon(true).factory());
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                throttle.purgeExpired();
+            } catch (RuntimeException e) {
+                LOG.warning("login throttle purge failed: " + e.getClass().getSimpleName());
+            }
+        }, 1, 10, TimeUnit.MINUTES);
+        return scheduler;
     }
 
     /** {@code AUTH_DATA_DIR} (default {@code ./data}). */
@@ -110,6 +131,7 @@ public final class AuthServer implements AutoCloseable {
     /** Stops the server, then closes the pool. */
     @Override
     public void close() {
+        housekeeping.shutdownNow();
         server.stop();
         dataSource.close();
     }
