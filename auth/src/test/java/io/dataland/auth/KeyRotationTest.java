@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dataland.auth.token.KeyRing;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
-import io.jsonwebtoken.Jwts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -109,9 +108,5 @@ class KeyRotationTest {
         Outcome outcome = run(command, dataDir, args);
         assertEquals(0, outcome.status(), outcome.err());
         return outcome.out();
-    }
-
-    static {
-        Jwts.header(); // jjwt on the class path at test time
     }
 }

@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
@@ -28,6 +32,9 @@ public final class ExtraJwks {
     public static final String FILE = "extra_jwks.json";
 
     private static final Logger LOG = Logger.getLogger(ExtraJwks.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** JWK members that only private (RSA, EC, OKP) or secret (oct) keys have (RFC 7518 section 6). */
+    private static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
     private final Path file;
     private final long recheckNanos;
@@ -96,6 +103,29 @@ public final class ExtraJwks {
         }
     }
 
+    private static void refusePrivateMembers(String source, String json) {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new InvalidJwksException(source + " is not valid JSON" + (at == null ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), null);
+        }
+        if (tree == null || !tree.path("keys").isArray()) {
+            throw new InvalidJwksException(source + " is not a valid JWK set: it needs a \"keys\" array", null);
+        }
+        for (JsonNode key : tree.get("keys")) {
+            for (String member : PRIVATE_MEMBERS) {
+                if (key.has(member)) {
+                    throw new InvalidJwksException(source + " carries private or secret key material (key "
+                            + key.path("kid").asText("without kid") + " has member \"" + member
+                            + "\"): only public keys may be listed, refusing the whole file", null);
+                }
+            }
+        }
+    }
+
     private String stamp() {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -119,13 +149,17 @@ public final class ExtraJwks {
         return parse(file.toString(), json);
     }
 
-    /** The public keys of a JWK-set document; {@link InvalidJwksException} naming {@code source} otherwise. */
+    /**
+     * The public keys of a JWK-set document; {@link InvalidJwksException} naming {@code source} otherwise.
+     * The JSON syntax and the private members are checked first, so no message ever quotes the file.
+     */
     static List<PublicJwk<?>> parse(String source, String json) {
+        refusePrivateMembers(source, json);
         JwkSet set;
         try {
             set = Jwks.setParser().ignoreUnsupported(false).build().parse(json);
         } catch (RuntimeException e) {
-            // jjwt's messages never echo private key values
+            // only public members are left at this point, so jjwt's message quotes nothing secret
             throw new InvalidJwksException(source + " is not a valid JWK set: " + e.getMessage(), e);
         }
         List<PublicJwk<?>> keys = new ArrayList<>();

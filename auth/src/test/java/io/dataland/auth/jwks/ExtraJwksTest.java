@@ -61,11 +61,19 @@ class ExtraJwksTest {
     @Test
     void aMalformedFileFailsTheBootInProductionAndIsSkippedElsewhere() throws Exception {
         Path dir = Files.createTempDirectory("auth-data");
-        Files.writeString(dir.resolve(ExtraJwks.FILE), "{\"keys\": [ {\"kty\": \"RSA\", \"n\": ");
+        Files.writeString(dir.resolve(ExtraJwks.FILE), "{\"keys\": [ {\"kty\": \"RSA\", \"n\": secretish");
         ExtraJwks.InvalidJwksException e = assertThrows(ExtraJwks.InvalidJwksException.class,
                 () -> ExtraJwks.open(dir, 0, true));
-        assertTrue(e.getMessage().contains("extra_jwks.json is not a valid JWK set"), e.getMessage());
+        assertTrue(e.getMessage().contains("extra_jwks.json is not valid JSON (line 1"), e.getMessage());
+        assertTrue(!e.getMessage().contains("secretish"), "the file's content is not quoted");
         assertEquals(List.of(), ExtraJwks.open(dir, 0, false).keys());
+
+        Files.writeString(dir.resolve(ExtraJwks.FILE), "{\"keys\": [{\"kty\": \"RSA\", \"kid\": \"x\"}]}");
+        ExtraJwks.InvalidJwksException missing = assertThrows(ExtraJwks.InvalidJwksException.class,
+                () -> ExtraJwks.open(dir, 0, true));
+        assertTrue(missing.getMessage().contains("is not a valid JWK set"), missing.getMessage());
+        Files.writeString(dir.resolve(ExtraJwks.FILE), "[]");
+        assertThrows(ExtraJwks.InvalidJwksException.class, () -> ExtraJwks.open(dir, 0, true));
     }
 
     @Test
