@@ -59,10 +59,13 @@ public final class AuthServer implements AutoCloseable {
             Duration ttl = Duration.ofSeconds(settings.getInt("JWT_TTL_SECONDS", 3600, 60, 30 * 86_400));
             Tokens tokens = new Tokens(keys, ttl, settings.get("JWT_ISSUER", Tokens.DEFAULT_ISSUER),
                     settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
-            int cores = Runtime.getRuntime().availableProcessors();
-            HashBulkhead bulkhead = new HashBulkhead(settings.getInt("HASH_CONCURRENCY", cores, 1, 1024),
-                    settings.getInt("HASH_QUEUE", 64, 0, 100_000),
+            int concurrency = settings.getInt("HASH_CONCURRENCY", HashBulkhead.defaultConcurrency(
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()), 1, 1024);
+            int queue = settings.getInt("HASH_QUEUE", 64, 0, 100_000);
+            HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
                     Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+            LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
             LoginThrottle throttle = LoginThrottle.from(settings, sessions);
             Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
                     throttle, tokens);

@@ -32,6 +32,16 @@ public final class HashBulkhead {
         this.maxWait = maxWait;
     }
 
+    /**
+     * The default concurrency: one hash per core, but never more than the heap holds. Each Argon2id
+     * computation allocates its 64 MiB of blocks on the heap (password4j also keeps one 64 MiB template
+     * per parameter set), so with {@code maxHeapBytes} the bound is (heap - 256 MiB headroom) / 72 MiB.
+     */
+    public static int defaultConcurrency(int cores, long maxHeapBytes) {
+        long byHeap = ((maxHeapBytes >> 20) - 256) / 72;
+        return (int) Math.max(1, Math.min(cores, byHeap));
+    }
+
     /** Runs {@code work} inside the bulkhead; 503 {@code hashing_busy} when full or the wait runs out. */
     public <T> T run(Supplier<T> work) {
         if (admitted.incrementAndGet() > capacity) {

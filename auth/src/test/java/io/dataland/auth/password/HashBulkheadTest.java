@@ -76,6 +76,15 @@ class HashBulkheadTest {
         }
     }
 
+    @Test
+    void theDefaultConcurrencyIsTheCoreCountBoundedByTheHeap() {
+        long mib = 1L << 20;
+        assertEquals(2, HashBulkhead.defaultConcurrency(2, 768 * mib));
+        assertEquals(7, HashBulkhead.defaultConcurrency(16, 768 * mib), "(768 - 256) / 72 hashes fit");
+        assertEquals(1, HashBulkhead.defaultConcurrency(8, 256 * mib), "never below one");
+        assertEquals(8, HashBulkhead.defaultConcurrency(8, 4096 * mib));
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
