@@ -48,7 +48,7 @@ public final class KeyRing {
     public static final String DIRECTORY = "signing-keys";
 
     private static final Pattern KID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
     private static final String OWNER_ONLY = "rw-------";
 
     private final Path dir;
@@ -182,7 +182,17 @@ public final class KeyRing {
 
     private List<Path> pemFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".pem")).sorted().toList();
+            // oldest first: by modification time, then name (kids start with a UTC time stamp)
+            return files.filter(p -> p.getFileName().toString().endsWith(".pem"))
+                    .sorted(java.util.Comparator.comparing(KeyRing::modified).thenComparing(Path::toString)).toList();
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
