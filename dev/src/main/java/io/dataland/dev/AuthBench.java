@@ -25,15 +25,17 @@ import com.password4j.types.Argon2;
 import io.dataland.testkit.EmbeddedPg;
 
 /**
- * Auth login benchmark. In one run: (1) the raw password4j Argon2id rate (m=64 MiB, t=3, p=4, the
- * auth server's parameters) with one hashing thread per core, in this JVM; (2) the auth server as a
- * child process with the dev stack's JVM options against an embedded PostgreSQL 16, driven by
- * {@code BENCH_CLIENTS} (16) concurrent keep-alive connections logging in for {@code BENCH_SECONDS}
- * (30): logins/s, p50, p99, the child's peak RSS (VmHWM); (3) the raw rate again, once the server has
- * stopped; and logins/s divided by the mean of the two raw rates.
+ * Auth login benchmark: the login rate of a real auth server against the raw Argon2id rate of the same
+ * machine, in one run. The auth server runs as a child process with the dev stack's JVM options
+ * ({@link Stack#jvmOptions}) against an embedded PostgreSQL 16; {@code BENCH_CLIENTS} (16) keep-alive
+ * connections, one account each, log in. Then {@code BENCH_ROUNDS} (3) rounds alternate a raw phase
+ * (password4j Argon2id, m=64 MiB, t=3, p=4, one hashing thread per core, in this JVM, the server idle)
+ * with a login phase, {@code BENCH_SECONDS} (15) each, so drift in background load hits both alike.
+ * Prints hashes/s, logins/s, p50/p99, non-200 answers, the server's peak RSS (VmHWM), the ratio, and
+ * the CPU time per raw hash against the server's CPU time per login (robust to other load).
  *
  * <pre>
- * mvn -q -B -o -pl dev -am package -DskipTests
+ * mvn -q -B -pl dev -am package -DskipTests
  * java -Ddataland.root=$PWD -Xms768m -Xmx768m -XX:+AlwaysPreTouch -XX:+UseSerialGC \
  *      -cp dev/target/dev.jar io.dataland.dev.AuthBench
  * </pre>
@@ -53,14 +55,11 @@ public final class AuthBench {
         Path root = Path.of(System.getProperty("dataland.root", ".")).toAbsolutePath().normalize();
         int cores = Runtime.getRuntime().availableProcessors();
         int clients = intEnv("BENCH_CLIENTS", 16);
-        int seconds = intEnv("BENCH_SECONDS", 30);
+        int rounds = intEnv("BENCH_ROUNDS", 3);
+        Duration phase = Duration.ofSeconds(intEnv("BENCH_SECONDS", 15));
         System.setProperty("ot.epg.working-dir", root.resolve(".dev/epg").toString());
-
-        System.out.printf("auth bench: %d cores, %d clients, %d s per phase, bench JVM max heap %d MiB%n",
-                cores, clients, seconds, Runtime.getRuntime().maxMemory() >> 20);
-        Duration rawPhase = Duration.ofSeconds(Math.max(10, seconds / 2));
-        double rawBefore = rawHashRate(cores, rawPhase);
-        System.out.printf("raw password4j Argon2id (before): %.2f hashes/s on %d threads%n", rawBefore, cores);
+        System.out.printf("auth bench: %d cores, %d clients, %d rounds of (raw %d s, login %d s), bench JVM heap %d MiB%n",
+                cores, clients, rounds, phase.toSeconds(), phase.toSeconds(), Runtime.getRuntime().maxMemory() >> 20);
 
         try (EmbeddedPg pg = EmbeddedPg.start(null, 0, Map.of("max_connections", "100"), "bench-secret")) {
             pg.createDatabase("bench");
@@ -68,48 +67,74 @@ public final class AuthBench {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            Path dataDir = Files.createTempDirectory("auth-bench-data");
-            Process auth = launchAuth(root, pg.databaseUrl("bench"), port, dataDir);
-            Result result;
+            Process auth = launchAuth(root, pg.databaseUrl("bench"), port, Files.createTempDirectory("auth-bench-data"));
             try {
                 String base = "http://127.0.0.1:" + port;
                 waitHealthy(base, auth);
-                result = loginLoad(base, clients, Duration.ofSeconds(seconds));
-                long peakRssKb = procStatus(auth.pid(), "VmHWM");
-                long rssKb = procStatus(auth.pid(), "VmRSS");
-                System.out.printf("login: %.2f logins/s (%d ok, other answers by status %s) at %d connections, p50 %.0f ms,"
-                                + " p99 %.0f ms%n", result.rate(), result.ok(), result.failed(), clients,
-                        result.p50Millis(), result.p99Millis());
-                System.out.printf("auth JVM (%s): peak RSS %d MiB, RSS now %d MiB%n",
-                        String.join(" ", Stack.jvmOptions("auth")), peakRssKb >> 10, rssKb >> 10);
+                List<HttpClient> connections = signUp(base, clients);
+                ExecutorService hashers = Executors.newFixedThreadPool(cores);
+                ExecutorService loginPool = Executors.newFixedThreadPool(clients);
+                try {
+                    run(hashers, cores, Duration.ofSeconds(3)); // warm-up, both sides
+                    phase(loginPool, connections, base, System.nanoTime() + Duration.ofSeconds(5).toNanos(), null, null);
+                    // alternating rounds, so drift in background load hits both measurements alike
+                    long hashes = 0;
+                    double hashSeconds = 0;
+                    long hashCpu = 0;
+                    long loginCpu = 0;
+                    long logins = 0;
+                    double loginSeconds = 0;
+                    List<long[]> latencies = new ArrayList<>();
+                    Map<Integer, Long> failed = new java.util.concurrent.ConcurrentHashMap<>();
+                    for (int round = 1; round <= rounds; round++) {
+                        long c0 = cpuNanos(ProcessHandle.current());
+                        long t0 = System.nanoTime();
+                        long h = run(hashers, cores, phase);
+                        double hs = (System.nanoTime() - t0) / 1e9;
+                        hashCpu += cpuNanos(ProcessHandle.current()) - c0;
+                        long c1 = cpuNanos(auth.toHandle());
+                        long t1 = System.nanoTime();
+                        long l = phase(loginPool, connections, base, t1 + phase.toNanos(), latencies, failed);
+                        double ls = (System.nanoTime() - t1) / 1e9;
+                        loginCpu += cpuNanos(auth.toHandle()) - c1;
+                        System.out.printf("round %d: raw %.2f hashes/s, login %.2f logins/s%n", round, h / hs, l / ls);
+                        hashes += h;
+                        hashSeconds += hs;
+                        logins += l;
+                        loginSeconds += ls;
+                    }
+                    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+                    double raw = hashes / hashSeconds;
+                    double rate = logins / loginSeconds;
+                    System.out.printf("raw password4j Argon2id on %d threads: %.2f hashes/s (%d in %.0f s)%n",
+                            cores, raw, hashes, hashSeconds);
+                    System.out.printf("login at %d connections: %.2f logins/s (%d ok, other answers by status %s),"
+                            + " p50 %.0f ms, p99 %.0f ms%n", clients, rate, logins, failed,
+                            percentile(all, 0.50) / 1e6, percentile(all, 0.99) / 1e6);
+                    System.out.printf("auth JVM (%s): peak RSS %d MiB, RSS now %d MiB%n",
+                            String.join(" ", Stack.jvmOptions("auth")), procStatus(auth.pid(), "VmHWM") >> 10,
+                            procStatus(auth.pid(), "VmRSS") >> 10);
+                    System.out.printf("ratio login throughput / raw hash rate: %.3f (goal >= 0.9)%n", rate / raw);
+                    // CPU time is much less sensitive than wall time to other processes on a shared machine
+                    double cpuPerHash = hashCpu / 1e6 / hashes;
+                    double cpuPerLogin = loginCpu / 1e6 / logins;
+                    System.out.printf("CPU per raw hash %.0f ms, auth server CPU per login %.0f ms: efficiency %.3f%n",
+                            cpuPerHash, cpuPerLogin, cpuPerHash / cpuPerLogin);
+                } finally {
+                    hashers.shutdown();
+                    loginPool.shutdown();
+                }
             } finally {
                 auth.destroy();
                 if (!auth.waitFor(15, TimeUnit.SECONDS)) {
                     auth.destroyForcibly();
                 }
             }
-            // measured again after the login phase: the mean of both brackets drift in background load
-            double rawAfter = rawHashRate(cores, rawPhase);
-            double raw = (rawBefore + rawAfter) / 2;
-            System.out.printf("raw password4j Argon2id (after): %.2f hashes/s; mean %.2f%n", rawAfter, raw);
-            System.out.printf("ratio login throughput / raw hash rate: %.3f (goal >= 0.9)%n", result.rate() / raw);
         }
         System.exit(0);
     }
 
-    /** Hashes per second with {@code threads} threads hashing flat out (after a short warm-up). */
-    static double rawHashRate(int threads, Duration duration) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            run(pool, threads, Duration.ofSeconds(3));
-            long start = System.nanoTime();
-            long hashes = run(pool, threads, duration);
-            return hashes / ((System.nanoTime() - start) / 1e9);
-        } finally {
-            pool.shutdown();
-        }
-    }
-
+    /** Hashes done by {@code threads} threads hashing flat out for {@code duration}. */
     private static long run(ExecutorService pool, int threads, Duration duration) throws Exception {
         long deadline = System.nanoTime() + duration.toNanos();
         List<Future<Long>> workers = new ArrayList<>();
@@ -130,11 +155,8 @@ public final class AuthBench {
         return total;
     }
 
-    record Result(double rate, long ok, Map<Integer, Long> failed, double p50Millis, double p99Millis) {
-    }
-
-    /** {@code clients} threads, each with its own connection and account, logging in until the time is up. */
-    static Result loginLoad(String base, int clients, Duration duration) throws Exception {
+    /** One keep-alive connection and one account per client. */
+    private static List<HttpClient> signUp(String base, int clients) throws Exception {
         List<HttpClient> connections = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -144,20 +166,7 @@ public final class AuthBench {
                 throw new IllegalStateException("signup answered " + status);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            // warm-up: every connection logs in twice
-            phase(pool, connections, base, System.nanoTime() + Duration.ofSeconds(5).toNanos(), null, null);
-            Map<Integer, Long> failed = new java.util.concurrent.ConcurrentHashMap<>();
-            List<long[]> latencies = new ArrayList<>();
-            long start = System.nanoTime();
-            long ok = phase(pool, connections, base, start + duration.toNanos(), latencies, failed);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            long[] all = latencies.stream().flatMapToLong(Arrays::stream).filter(v -> v > 0).sorted().toArray();
-            return new Result(ok / elapsed, ok, Map.copyOf(failed), percentile(all, 0.50) / 1e6, percentile(all, 0.99) / 1e6);
-        } finally {
-            pool.shutdown();
-        }
+        return connections;
     }
 
     private static long phase(ExecutorService pool, List<HttpClient> connections, String base, long deadline,
@@ -249,6 +258,12 @@ public final class AuthBench {
             Thread.sleep(200);
         }
         throw new IllegalStateException("auth not healthy within 90 s");
+    }
+
+    /** User + system CPU time of {@code process} so far. */
+    private static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos)
+                .orElseThrow(() -> new IllegalStateException("no CPU time for pid " + process.pid()));
     }
 
     /** A {@code kB} value from {@code /proc/PID/status}. */
