@@ -1,43 +1,119 @@
 package io.dataland.auth;
 
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.auth.account.AccountStore;
+import io.dataland.auth.account.AuthApiService;
+import io.dataland.auth.account.Authenticator;
+import io.dataland.auth.jwks.ExtraJwks;
+import io.dataland.auth.jwks.JwksService;
+import io.dataland.auth.password.HashBulkhead;
+import io.dataland.auth.password.PasswordHasher;
+import io.dataland.auth.throttle.LoginThrottle;
+import io.dataland.auth.token.KeyRing;
+import io.dataland.auth.token.Tokens;
+import io.dataland.auth.web.StaffPagesService;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.ServiceBoot;
 import io.dataland.config.Settings;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import org.apache.ibatis.session.SqlSessionFactory;
 
 /**
- * A running auth: the boot sequence (credential guard, pool and budget, schema, server) and the
- * handle tests and {@link Main} hold to stop it.
+ * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
+ * and the handle tests and {@link Main} hold to stop it.
  */
 public final class AuthServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AuthServer.class.getName());
 
     private final HikariDataSource dataSource;
     private final WebServer server;
     private final String host;
+    private final ScheduledExecutorService housekeeping;
 
-    private AuthServer(HikariDataSource dataSource, WebServer server, String host) {
+    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping) {
         this.dataSource = dataSource;
         this.server = server;
         this.host = host;
+        this.housekeeping = housekeeping;
     }
 
-    /** Boots the auth with {@code settings}; throws when the guard or the budget refuses. */
+    /** The parts the routes use, built once per process. */
+    record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl,
+                 LoginThrottle throttle) {
+
+        static Parts create(Settings settings, SqlSessionFactory sessions) {
+            Path dataDir = dataDir(settings);
+            long recheckMillis = settings.getInt("AUTH_KEYS_RECHECK_MILLIS", 1000, 0, 3_600_000);
+            KeyRing keys = KeyRing.open(dataDir, recheckMillis);
+            ExtraJwks extra = ExtraJwks.open(dataDir, recheckMillis, settings.production());
+            Duration ttl = Duration.ofSeconds(settings.getInt("JWT_TTL_SECONDS", 3600, 60, 30 * 86_400));
+            Tokens tokens = new Tokens(keys, ttl, settings.get("JWT_ISSUER", Tokens.DEFAULT_ISSUER),
+                    settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
+            int concurrency = settings.getInt("HASH_CONCURRENCY", HashBulkhead.defaultConcurrency(
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()), 1, 1024);
+            int queue = settings.getInt("HASH_QUEUE", 64, 0, 100_000);
+            HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
+                    Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+            LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
+            LoginThrottle throttle = LoginThrottle.from(settings, sessions);
+            Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
+                    throttle, tokens);
+            return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
+        }
+    }
+
+    /** Boots the auth with {@code settings}; throws when the guard, the budget, the DDL or the keys refuse. */
     public static AuthServer start(Settings settings) {
         HikariDataSource dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
         try {
-            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource, AuthServer::routing);
-            return new AuthServer(dataSource, server, settings.get("BIND_HOST", "127.0.0.1"));
+            AuthStore.bootstrap(dataSource);
+            Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
+            LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
+                    + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
+            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
+                    routing -> routing(routing, parts));
+            return new AuthServer(dataSource, server, settings.get("BIND_HOST", "127.0.0.1"), purgeThrottle(parts.throttle()));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
     }
 
+    /** Deletes brute-force counters that no longer matter, every ten minutes, so sprayed emails do not pile up. */
+    private static ScheduledExecutorService purgeThrottle(LoginThrottle throttle) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("auth-throttle-purge").daemon(true).factory());
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                throttle.purgeExpired();
+            } catch (RuntimeException e) {
+                LOG.warning("login throttle purge failed: " + e.getClass().getSimpleName());
+            }
+        }, 1, 10, TimeUnit.MINUTES);
+        return scheduler;
+    }
+
+    /** {@code AUTH_DATA_DIR} (default {@code ./data}). */
+    static Path dataDir(Settings settings) {
+        return Path.of(settings.get("AUTH_DATA_DIR", "./data")).toAbsolutePath().normalize();
+    }
+
     /** The auth's routes (the shared ones are added by {@link ServiceBoot#start}). */
-    static void routing(HttpRouting.Builder routing) {
-        // resources are registered here
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        routing.register("/auth", new AuthApiService(parts.authenticator(), parts.tokens()))
+                .register("/.well-known", new JwksService(parts.keys(), parts.extraJwks()))
+                .register("/", new StaffPagesService(parts.authenticator(), parts.ttl()));
     }
 
     /** The listening port. */
@@ -58,6 +134,7 @@ public final class AuthServer implements AutoCloseable {
     /** Stops the server, then closes the pool. */
     @Override
     public void close() {
+        housekeeping.shutdownNow();
         server.stop();
         dataSource.close();
     }

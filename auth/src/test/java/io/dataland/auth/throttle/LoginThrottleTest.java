@@ -1,0 +1,87 @@
+package io.dataland.auth.throttle;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.auth.account.AccountMapper;
+import io.dataland.auth.schema.AuthSchema;
+import io.dataland.config.ApiException;
+import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.TestDatabase;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import org.apache.ibatis.mapping.Environment;
+import org.apache.ibatis.session.Configuration;
+import org.apache.ibatis.session.SqlSessionFactory;
+import org.apache.ibatis.session.SqlSessionFactoryBuilder;
+import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The PostgreSQL-backed counters directly: the per-address lock, expiry, and the purge. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class LoginThrottleTest {
+
+    private static HikariDataSource pool;
+    private static SqlSessionFactory sessions;
+
+    @BeforeAll
+    static void setUp(TestDatabase db) {
+        pool = db.newDataSource(2);
+        AuthSchema.apply(JdbcClientBuilder.create().connectionPool(() -> {
+            try {
+                return pool.getConnection();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }).build());
+        Configuration configuration = new Configuration(new Environment("t", new JdbcTransactionFactory(), pool));
+        configuration.addMapper(ThrottleMapper.class);
+        configuration.addMapper(AccountMapper.class);
+        sessions = new SqlSessionFactoryBuilder().build(configuration);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        pool.close();
+    }
+
+    @Test
+    void anAddressIsLockedAfterFailuresOnManyAccounts() {
+        LoginThrottle throttle = new LoginThrottle(sessions, 100, 4, Duration.ofMinutes(15), Duration.ofMinutes(5));
+        for (int i = 0; i < 4; i++) {
+            throttle.check("victim" + i + "@example.org", "10.0.0.1");
+            throttle.recordFailure("victim" + i + "@example.org", "10.0.0.1");
+        }
+        ApiException locked = assertThrows(ApiException.class, () -> throttle.check("fresh@example.org", "10.0.0.1"));
+        assertEquals(429, locked.status().code());
+        long seconds = locked.retryAfter().orElseThrow().toSeconds();
+        assertEquals(true, seconds > 290 && seconds <= 300, "Retry-After " + seconds);
+        assertDoesNotThrow(() -> throttle.check("fresh@example.org", "10.0.0.2"), "another address is free");
+    }
+
+    @Test
+    void aLockExpiresAndTheCountStartsOver() throws Exception {
+        LoginThrottle throttle = new LoginThrottle(sessions, 2, 100, Duration.ofMinutes(15), Duration.ofSeconds(1));
+        throttle.recordFailure("brief@example.org", "10.0.1.1");
+        throttle.recordFailure("brief@example.org", "10.0.1.1");
+        assertThrows(ApiException.class, () -> throttle.check("brief@example.org", "10.0.1.1"));
+        Thread.sleep(1200);
+        assertDoesNotThrow(() -> throttle.check("brief@example.org", "10.0.1.1"));
+        throttle.recordFailure("brief@example.org", "10.0.1.1");
+        assertDoesNotThrow(() -> throttle.check("brief@example.org", "10.0.1.1"), "one failure after expiry is not a lock");
+    }
+
+    @Test
+    void expiredCountersArePurged() throws Exception {
+        LoginThrottle throttle = new LoginThrottle(sessions, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        throttle.recordFailure("old@example.org", "10.0.2.1");
+        Thread.sleep(1200);
+        assertEquals(true, throttle.purgeExpired() >= 2);
+    }
+}

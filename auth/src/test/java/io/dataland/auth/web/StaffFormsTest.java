@@ -1,0 +1,190 @@
+package io.dataland.auth.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.dataland.auth.AuthServer;
+import io.dataland.config.Settings;
+import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The staff forms over plain HTTP: markup, CSRF, error re-render, cookie attributes, no redirects. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class StaffFormsTest {
+
+    private static final Pattern CSRF_FIELD = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    private static AuthServer server;
+    private static FormClient client;
+
+    @BeforeAll
+    static void start(TestDatabase db) throws Exception {
+        server = AuthServer.start(Settings.load(Map.of("DATABASE_URL", db.databaseUrl(), "AUTH_PORT", "0",
+                "AUTH_DATA_DIR", Files.createTempDirectory("auth-data").toString(), "DB_POOL_SIZE", "2",
+                "LOGIN_LOCK_ACCOUNT_FAILURES", "100", "LOGIN_LOCK_ADDRESS_FAILURES", "1000"), "application.yaml"));
+        client = new FormClient("http://127.0.0.1:" + server.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void theFormsAreLabelledAndCarryACsrfToken() {
+        for (String path : List.of("/login", "/signup")) {
+            HttpResponse<String> page = client.get(path);
+            assertEquals(200, page.statusCode());
+            assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+            assertEquals("no-store", page.headers().firstValue("Cache-Control").orElse(""));
+            String html = page.body();
+            assertTrue(html.contains("<label for=\"email\">") && html.contains("id=\"email\""), html);
+            assertTrue(html.contains("<label for=\"password\">") && html.contains("id=\"password\""), html);
+            assertTrue(html.contains("method=\"post\" action=\"" + path + "\""), html);
+            assertFalse(html.contains("<script"), "works without JavaScript");
+            String cookie = setCookie(page, StaffPagesService.CSRF_COOKIE);
+            assertTrue(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Strict"), cookie);
+            assertEquals(cookieValue(cookie), csrfField(html));
+        }
+    }
+
+    @Test
+    void signupThenLoginSetTheTokenCookieAndShowTheSignedInPage() {
+        HttpResponse<String> signup = client.submit("/signup", Map.of("email", "Staff@Example.org",
+                "password", "staff password 1", "full_name", "Sam Staff"));
+        assertEquals(200, signup.statusCode(), signup.body());
+        assertTrue(signup.body().contains("signed in as <strong>staff@example.org</strong>"), signup.body());
+        String token = setCookie(signup, StaffPagesService.TOKEN_COOKIE);
+        for (String attribute : List.of("HttpOnly", "Secure", "SameSite=Strict", "Path=/")) {
+            assertTrue(token.contains(attribute), attribute + " in " + token);
+        }
+        String jwt = cookieValue(token);
+        assertFalse(signup.body().contains(jwt), "the token is not in the page");
+
+        HttpResponse<String> login = client.submit("/login?next=https://evil.example/steal",
+                Map.of("email", "staff@example.org", "password", "staff password 1", "next", "//evil.example"));
+        assertEquals(200, login.statusCode(), "a page, never a redirect");
+        assertTrue(login.headers().firstValue("Location").isEmpty());
+        assertFalse(login.body().contains("evil.example"));
+        assertTrue(cookieValue(setCookie(login, StaffPagesService.TOKEN_COOKIE)).startsWith("ey"));
+    }
+
+    @Test
+    void aFailedLoginReRendersTheFormKeepingTheEmailNotThePassword() {
+        HttpResponse<String> res = client.submit("/login", Map.of("email", "nobody@example.org",
+                "password", "Secret-Do-Not-Echo"));
+        assertEquals(401, res.statusCode());
+        assertTrue(res.body().contains("role=\"alert\""), res.body());
+        assertTrue(res.body().contains("Email or password is wrong."), res.body());
+        assertTrue(res.body().contains("value=\"nobody@example.org\""), res.body());
+        assertFalse(res.body().contains("Secret-Do-Not-Echo"));
+        assertTrue(res.headers().allValues("Set-Cookie").stream().noneMatch(c -> c.startsWith(StaffPagesService.TOKEN_COOKIE)));
+    }
+
+    @Test
+    void signupErrorsReRenderWithTheReason() {
+        client.submit("/signup", Map.of("email", "taken@example.org", "password", "taken password"));
+        HttpResponse<String> taken = client.submit("/signup", Map.of("email", "taken@example.org", "password", "other password"));
+        assertEquals(409, taken.statusCode());
+        assertTrue(taken.body().contains("An account with this email already exists."), taken.body());
+        HttpResponse<String> weak = client.submit("/signup", Map.of("email", "weak@example.org", "password", "short"));
+        assertEquals(400, weak.statusCode());
+        assertTrue(weak.body().contains("at least 8 characters"));
+        assertTrue(weak.body().contains("value=\"weak@example.org\""));
+    }
+
+    @Test
+    void userInputIsEscaped() {
+        HttpResponse<String> res = client.submit("/login", Map.of("email", "\"><script>alert(1)</script>@x.org",
+                "password", "whatever password"));
+        assertFalse(res.body().contains("<script>alert(1)</script>"), res.body());
+        assertTrue(res.body().contains("&lt;script&gt;"), res.body());
+    }
+
+    @Test
+    void aPostWithoutTheMatchingCsrfTokenIsRefusedAndChangesNothing() {
+        HttpResponse<String> noCookie = client.postRaw("/signup", form(Map.of("csrf", "forged", "email", "csrf@example.org",
+                "password", "csrf password 1")), null);
+        assertEquals(403, noCookie.statusCode());
+        assertTrue(noCookie.body().contains("This form has expired"));
+        HttpResponse<String> mismatch = client.postRaw("/signup", form(Map.of("csrf", "forged", "email", "csrf@example.org",
+                "password", "csrf password 1")), "other-value");
+        assertEquals(403, mismatch.statusCode());
+        HttpResponse<String> login = client.submit("/login", Map.of("email", "csrf@example.org", "password", "csrf password 1"));
+        assertEquals(401, login.statusCode(), "no account was created");
+    }
+
+    static String form(Map<String, String> fields) {
+        StringBuilder out = new StringBuilder();
+        fields.forEach((k, v) -> out.append(out.isEmpty() ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return out.toString();
+    }
+
+    static String csrfField(String html) {
+        Matcher m = CSRF_FIELD.matcher(html);
+        assertTrue(m.find(), "csrf field in " + html);
+        return m.group(1);
+    }
+
+    static String setCookie(HttpResponse<String> res, String name) {
+        return res.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "="))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " cookie in " + res.headers().map()));
+    }
+
+    static String cookieValue(String setCookie) {
+        String pair = setCookie.split(";", 2)[0];
+        return pair.substring(pair.indexOf('=') + 1);
+    }
+
+    /** GETs the form for its CSRF token and cookie, then POSTs with both, like a browser. */
+    record FormClient(String base) {
+        HttpResponse<String> get(String path) {
+            return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).GET());
+        }
+
+        HttpResponse<String> submit(String path, Map<String, String> fields) {
+            String formPath = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+            HttpResponse<String> page = get(formPath);
+            String csrf = csrfField(page.body());
+            Map<String, String> all = new java.util.HashMap<>(fields);
+            all.put("csrf", csrf);
+            return postRaw(path, form(all), cookieValue(setCookie(page, StaffPagesService.CSRF_COOKIE)));
+        }
+
+        HttpResponse<String> postRaw(String path, String body, String csrfCookie) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            if (csrfCookie != null) {
+                request.header("Cookie", StaffPagesService.CSRF_COOKIE + "=" + csrfCookie);
+            }
+            return send(request);
+        }
+
+        private static HttpResponse<String> send(java.net.http.HttpRequest.Builder request) {
+            try {
+                return java.net.http.HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
