@@ -70,7 +70,7 @@ public final class Migrations {
                 .validateMigrationNaming(true)
                 .placeholderReplacement(false)
                 .cleanDisabled(true)
-                .loggers("javautil");
+                .loggers("org.flywaydb.core.internal.logging.javautil.JavaUtilLogCreator");
     }
 
     /**
