@@ -92,10 +92,18 @@ public final class Migrations {
                             .baselineDescription("adopted from Alembic " + state.alembicRevision())
                             .load().baseline();
                 } else if (state.agentRelations().isEmpty()) {
-                    // empty for the agent; the auth server's table may be there, so a baseline (if Flyway
-                    // wants one) is version 0 and V1 still runs
-                    config.baselineOnMigrate(true).baselineVersion("0")
-                            .baselineDescription("empty for the agent (only " + AUTH_TABLE + " or nothing)");
+                    if (state.authTable()) {
+                        // empty for the agent, but not for Flyway: baseline at 0 so that V1 still runs
+                        LOG.info(() -> "schema holds only " + AUTH_TABLE + ": empty for the agent, baseline V0");
+                        flyway(dataSource).baselineVersion("0")
+                                .baselineDescription("empty for the agent (only " + AUTH_TABLE + ")")
+                                .load().baseline();
+                    } else {
+                        // the auth server may create its table between the inspection above and
+                        // Flyway's own emptiness check: then Flyway baselines at 0, so V1 still runs
+                        config.baselineOnMigrate(true).baselineVersion("0")
+                                .baselineDescription("empty for the agent (only " + AUTH_TABLE + ")");
+                    }
                 } else {
                     throw new IllegalStateException(unadoptable(state));
                 }
@@ -227,6 +235,7 @@ public final class Migrations {
 
     static SchemaState inspect(Connection connection) throws SQLException {
         boolean history = false;
+        boolean auth = false;
         String alembic = null;
         List<String> agent = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("""
@@ -243,7 +252,9 @@ public final class Migrations {
                     history = true;
                 } else if (name.equals(ALEMBIC_TABLE)) {
                     alembic = "";
-                } else if (!name.equals(AUTH_TABLE) && !name.startsWith(AUTH_TABLE + "_")) {
+                } else if (name.equals(AUTH_TABLE) || name.startsWith(AUTH_TABLE + "_")) {
+                    auth = true;
+                } else {
                     agent.add(name);
                 }
             }
@@ -254,7 +265,7 @@ public final class Migrations {
                 alembic = rs.next() ? rs.getString(1) : null;
             }
         }
-        return new SchemaState(history, alembic, List.copyOf(agent));
+        return new SchemaState(history, alembic, auth, List.copyOf(agent));
     }
 
     private interface Locked<T> {
