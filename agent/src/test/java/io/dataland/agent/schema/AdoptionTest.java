@@ -166,6 +166,18 @@ class AdoptionTest {
     }
 
     @Test
+    void aPoolOfOneConnectionIsEnoughToMigrate(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "poolone");
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, Map.of("DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0",
+                "DB_POOL_TIMEOUT", "5"))) {
+            assertEquals(1, agent.dataSource().getMaximumPoolSize());
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
+        }
+    }
+
+    @Test
     void rebootIsANoOp(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "reboot");
         SchemaTestSupport.boot(pg, db, NO_ENV).close();

@@ -42,8 +42,11 @@ import io.dataland.testkit.TestDatabase;
  * ticket, so its conversation grows through the run.
  *
  * <pre>
- * bin/bench-store [SECONDS] [CLIENTS]      (defaults 15 and 16)
+ * bin/bench-store [SECONDS] [CLIENTS] [ROUNDS]      (defaults 10, 16 and 3)
  * </pre>
+ *
+ * The two sides alternate for {@code ROUNDS} rounds of {@code SECONDS} each (after a warm-up of both), so
+ * a change in the machine's load hits both; each round and the means are printed, with the load average.
  */
 public final class StoreBench {
 
@@ -57,8 +60,9 @@ public final class StoreBench {
         java.util.logging.Logger.getLogger("io.zonky").setLevel(java.util.logging.Level.WARNING);
         java.util.logging.Logger.getLogger("org.flywaydb").setLevel(java.util.logging.Level.WARNING);
         java.util.logging.Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         String pgbench = findPgbench();
         String password = "bench-" + ProcessHandle.current().pid();
         try (EmbeddedPg pg = EmbeddedPg.start(null, 0, Map.of("max_connections", "100"), password)) {
@@ -71,15 +75,26 @@ public final class StoreBench {
                 try (InputStream in = StoreBench.class.getResourceAsStream("/bench/museum-turn.sql")) {
                     Files.write(script, in.readAllBytes());
                 }
-                System.out.printf(Locale.ROOT, "store bench: PostgreSQL 16 (embedded, fsync off), %d clients, %d s per side, %d CPUs%n",
-                        clients, seconds, Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "store bench: PostgreSQL 16 (embedded, fsync off), %d clients, %d rounds of %d s per side"
+                        + " (alternating), %d CPUs, load average %.1f%n", clients, rounds, seconds,
+                        Runtime.getRuntime().availableProcessors(), loadAverage());
                 // warm-ups: the JIT and the pgjdbc statement caches, and the tables, for both sides
-                repositories(store, clients, Math.max(3, seconds / 3), "warm");
-                pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 5));
-                double java = repositories(store, clients, seconds, "java");
-                double bench = pgbench(pgbench, pg, db, script, clients, seconds);
-                System.out.printf(Locale.ROOT, "repositories (MyBatis, in-process): %10.1f turns/s%n", java);
-                System.out.printf(Locale.ROOT, "pgbench -M prepared (same SQL):     %10.1f turns/s%n", bench);
+                repositories(store, clients, Math.max(3, seconds / 2), "warm");
+                pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
+                double javaSum = 0;
+                double benchSum = 0;
+                for (int round = 1; round <= rounds; round++) {
+                    double java = repositories(store, clients, seconds, "java");
+                    double bench = pgbench(pgbench, pg, db, script, clients, seconds);
+                    javaSum += java;
+                    benchSum += bench;
+                    System.out.printf(Locale.ROOT, "round %d: repositories %8.1f turns/s, pgbench %8.1f turns/s, ratio %.2f (load %.1f)%n",
+                            round, java, bench, java / bench, loadAverage());
+                }
+                double java = javaSum / rounds;
+                double bench = benchSum / rounds;
+                System.out.printf(Locale.ROOT, "repositories (MyBatis, in-process): %10.1f turns/s (mean of %d rounds)%n", java, rounds);
+                System.out.printf(Locale.ROOT, "pgbench -M prepared (same SQL):     %10.1f turns/s (mean of %d rounds)%n", bench, rounds);
                 System.out.printf(Locale.ROOT, "ratio repositories / pgbench:       %10.2f%n", java / bench);
                 System.out.printf(Locale.ROOT, "statements per turn: 12 in 3 transactions (both sides)%n");
                 Files.deleteIfExists(script);
@@ -159,6 +174,10 @@ public final class StoreBench {
             throw new IllegalStateException("pgbench reported failed transactions:\n" + output);
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static String findPgbench() {
