@@ -79,7 +79,7 @@ public final class StoreBench {
                         + " (alternating), %d CPUs, load average %.1f%n", clients, rounds, seconds,
                         Runtime.getRuntime().availableProcessors(), loadAverage());
                 // warm-ups: the JIT and the pgjdbc statement caches, and the tables, for both sides
-                repositories(store, clients, Math.max(3, seconds / 2), "warm");
+                repositories(store, clients, Math.max(10, seconds), "warm");
                 pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
                 double javaSum = 0;
                 double benchSum = 0;
@@ -88,8 +88,9 @@ public final class StoreBench {
                     double bench = pgbench(pgbench, pg, db, script, clients, seconds);
                     javaSum += java;
                     benchSum += bench;
-                    System.out.printf(Locale.ROOT, "round %d: repositories %8.1f turns/s, pgbench %8.1f turns/s, ratio %.2f (load %.1f)%n",
-                            round, java, bench, java / bench, loadAverage());
+                    double cpu = lastCpuPerTurnMillis;
+                    System.out.printf(Locale.ROOT, "round %d: repositories %8.1f turns/s (JVM CPU %.2f ms/turn), pgbench %8.1f turns/s,"
+                            + " ratio %.2f (load %.1f)%n", round, java, cpu, bench, java / bench, loadAverage());
                 }
                 double java = javaSum / rounds;
                 double bench = benchSum / rounds;
@@ -139,6 +140,7 @@ public final class StoreBench {
                 }
             }));
         }
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         start.countDown();
         Thread.sleep(seconds * 1000L);
@@ -147,6 +149,7 @@ public final class StoreBench {
             t.join();
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        lastCpuPerTurnMillis = done.get() == 0 ? 0 : (processCpuNanos() - cpu0) / 1e6 / done.get();
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a benchmark client failed", failures.getFirst());
         }
@@ -174,6 +177,14 @@ public final class StoreBench {
             throw new IllegalStateException("pgbench reported failed transactions:\n" + output);
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /** The benchmark JVM's CPU time per turn in the last {@link #repositories} run. */
+    private static volatile double lastCpuPerTurnMillis;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double loadAverage() {
