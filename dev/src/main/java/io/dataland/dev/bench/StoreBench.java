@@ -83,11 +83,13 @@ public final class StoreBench {
                 pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
                 double javaSum = 0;
                 double benchSum = 0;
+                List<Double> ratios = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
                     double java = repositories(store, clients, seconds, "java");
                     double bench = pgbench(pgbench, pg, db, script, clients, seconds);
                     javaSum += java;
                     benchSum += bench;
+                    ratios.add(java / bench);
                     double cpu = lastCpuPerTurnMillis;
                     System.out.printf(Locale.ROOT, "round %d: repositories %8.1f turns/s (JVM CPU %.2f ms/turn), pgbench %8.1f turns/s,"
                             + " ratio %.2f (load %.1f)%n", round, java, cpu, bench, java / bench, loadAverage());
@@ -96,7 +98,9 @@ public final class StoreBench {
                 double bench = benchSum / rounds;
                 System.out.printf(Locale.ROOT, "repositories (MyBatis, in-process): %10.1f turns/s (mean of %d rounds)%n", java, rounds);
                 System.out.printf(Locale.ROOT, "pgbench -M prepared (same SQL):     %10.1f turns/s (mean of %d rounds)%n", bench, rounds);
-                System.out.printf(Locale.ROOT, "ratio repositories / pgbench:       %10.2f%n", java / bench);
+                System.out.printf(Locale.ROOT, "ratio repositories / pgbench:       %10.2f (of the means; median of the rounds' ratios %.2f,"
+                        + " range %.2f-%.2f)%n", java / bench, median(ratios), java.util.Collections.min(ratios),
+                        java.util.Collections.max(ratios));
                 System.out.printf(Locale.ROOT, "statements per turn: 12 in 3 transactions (both sides)%n");
                 Files.deleteIfExists(script);
             }
@@ -185,6 +189,12 @@ public final class StoreBench {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static double loadAverage() {
