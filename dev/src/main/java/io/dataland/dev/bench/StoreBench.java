@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,8 +100,8 @@ public final class StoreBench {
                 System.out.printf(Locale.ROOT, "repositories (MyBatis, in-process): %10.1f turns/s (mean of %d rounds)%n", java, rounds);
                 System.out.printf(Locale.ROOT, "pgbench -M prepared (same SQL):     %10.1f turns/s (mean of %d rounds)%n", bench, rounds);
                 System.out.printf(Locale.ROOT, "ratio repositories / pgbench:       %10.2f (of the means; median of the rounds' ratios %.2f,"
-                        + " range %.2f-%.2f)%n", java / bench, median(ratios), java.util.Collections.min(ratios),
-                        java.util.Collections.max(ratios));
+                        + " range %.2f-%.2f)%n", java / bench, median(ratios), Collections.min(ratios),
+                        Collections.max(ratios));
                 System.out.printf(Locale.ROOT, "statements per turn: 12 in 3 transactions (both sides)%n");
                 Files.deleteIfExists(script);
             }
@@ -122,7 +123,7 @@ public final class StoreBench {
         AtomicLong done = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < clients; i++) {
             String sub = "bench-" + prefix + "-" + i;
             String ticket = "ticket-" + prefix + "-" + i;
