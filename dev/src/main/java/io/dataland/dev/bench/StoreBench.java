@@ -84,7 +84,7 @@ public final class StoreBench {
                         + " (alternating), %d CPUs, load average %.1f%n", clients, rounds, seconds,
                         Runtime.getRuntime().availableProcessors(), loadAverage());
                 // warm-ups: the JIT and the pgjdbc statement caches, and the tables, for both sides
-                repositories(store, clients, Math.max(10, seconds), "warm");
+                repositories(store, clients, Math.max(20, 2 * seconds), "warm");
                 pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
                 double javaSum = 0;
                 double benchSum = 0;
