@@ -29,7 +29,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  *   <li>Flyway history present: migrate from it.</li>
  *   <li>Alembic's {@code alembic_version} present (no Flyway history): baseline at that revision's number
  *       ({@code 0007_lift_timestamps_to_tz} is V7), then migrate. Alembic's table is left in place.</li>
- *   <li>Nothing of the agent's, possibly the auth server's {@code auth_server_users} (which lives in the
+ *   <li>Nothing of the agent's, possibly the auth server's {@code auth_*} tables (which live in the
  *       same schema): an empty database for the agent; the chain runs from V1 (Flyway's baseline, if it
  *       needs one for the foreign table, is version 0, so V1 is never skipped).</li>
  *   <li>Agent tables but neither history nor Alembic stamp: refused, naming the {@code baseline} command.</li>
@@ -50,6 +50,11 @@ public final class Migrations {
     public static final String ALEMBIC_TABLE = "alembic_version";
     /** The auth server's table, which shares the schema and does not make it non-empty for the agent. */
     public static final String AUTH_TABLE = "auth_server_users";
+    /**
+     * Every relation of the auth server's starts with this ({@code auth_server_users}, its sequence,
+     * {@code auth_login_throttle}); the agent's never do. They do not make the schema "non-empty".
+     */
+    public static final String AUTH_PREFIX = "auth_";
 
     private static final Logger LOG = Logger.getLogger(Migrations.class.getName());
     private static final Pattern ALEMBIC_REVISION = Pattern.compile("(\\d{4})_[a-z0-9_]+");
@@ -255,7 +260,7 @@ public final class Migrations {
                     history = true;
                 } else if (name.equals(ALEMBIC_TABLE)) {
                     alembic = "";
-                } else if (name.equals(AUTH_TABLE) || name.startsWith(AUTH_TABLE + "_")) {
+                } else if (name.startsWith(AUTH_PREFIX)) {
                     auth = true;
                 } else {
                     agent.add(name);

@@ -116,6 +116,7 @@ class AdoptionTest {
             expected.addAll(SchemaTestSupport.versions(1));
             assertEquals(expected, SchemaTestSupport.history(c), "V1 must run even though the schema held the auth table");
             assertEquals(1, count(c, "SELECT count(*) FROM auth_server_users"));
+            assertEquals(0, count(c, "SELECT count(*) FROM auth_login_throttle"), "every auth_* table is the auth server's");
             assertEquals(0, count(c, "SELECT count(*) FROM users"));
         }
     }

@@ -69,20 +69,26 @@ final class SchemaTestSupport {
     }
 
     /** The auth server's table as the seed describes it (its own DDL lives in the auth module). */
+    /**
+     * Creates the auth server's tables with its real bootstrap DDL ({@code db/auth/01_create_tables.sql}
+     * from the sql module: {@code auth_server_users} and {@code auth_login_throttle}) and one staff row.
+     */
     static void createAuthTable(Connection c) throws SQLException {
+        String ddl;
+        try (var in = SchemaTestSupport.class.getClassLoader().getResourceAsStream("db/auth/01_create_tables.sql")) {
+            ddl = new String(java.util.Objects.requireNonNull(in, "db/auth/01_create_tables.sql").readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         try (Statement s = c.createStatement()) {
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS auth_server_users (
-                        id BIGSERIAL PRIMARY KEY,
-                        sub TEXT UNIQUE,
-                        email TEXT UNIQUE NOT NULL,
-                        hash TEXT NOT NULL,
-                        salt TEXT NOT NULL,
-                        full_name TEXT,
-                        location TEXT NOT NULL DEFAULT '',
-                        profile_photo_url TEXT,
-                        stripe_customer_id TEXT,
-                        created_at TIMESTAMPTZ NOT NULL DEFAULT now())""");
+            for (String chunk : ddl.split("(?m)^-- statement:.*$")) {
+                String sql = chunk.lines().filter(line -> !line.strip().startsWith("--"))
+                        .collect(java.util.stream.Collectors.joining("\n")).strip();
+                if (!sql.isEmpty()) {
+                    s.execute(sql);
+                }
+            }
             s.execute("INSERT INTO auth_server_users (sub, email, hash, salt) VALUES (gen_random_uuid()::text, 'staff@example.org', 'h', 'argon2')"
                     + " ON CONFLICT DO NOTHING");
         }
