@@ -1,17 +1,36 @@
 package io.dataland.auth;
 
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Logger;
+
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.auth.account.AccountStore;
+import io.dataland.auth.account.AuthApiService;
+import io.dataland.auth.account.Authenticator;
+import io.dataland.auth.jwks.ExtraJwks;
+import io.dataland.auth.jwks.JwksService;
+import io.dataland.auth.password.HashBulkhead;
+import io.dataland.auth.password.PasswordHasher;
+import io.dataland.auth.throttle.LoginThrottle;
+import io.dataland.auth.token.KeyRing;
+import io.dataland.auth.token.Tokens;
+import io.dataland.auth.web.StaffPagesService;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.ServiceBoot;
 import io.dataland.config.Settings;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import org.apache.ibatis.session.SqlSessionFactory;
 
 /**
- * A running auth: the boot sequence (credential guard, pool and budget, schema, server) and the
- * handle tests and {@link Main} hold to stop it.
+ * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
+ * and the handle tests and {@link Main} hold to stop it.
  */
 public final class AuthServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AuthServer.class.getName());
 
     private final HikariDataSource dataSource;
     private final WebServer server;
@@ -23,11 +42,37 @@ public final class AuthServer implements AutoCloseable {
         this.host = host;
     }
 
-    /** Boots the auth with {@code settings}; throws when the guard or the budget refuses. */
+    /** The parts the routes use, built once per process. */
+    record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl) {
+
+        static Parts create(Settings settings, SqlSessionFactory sessions) {
+            Path dataDir = dataDir(settings);
+            long recheckMillis = settings.getInt("AUTH_KEYS_RECHECK_MILLIS", 1000, 0, 3_600_000);
+            KeyRing keys = KeyRing.open(dataDir, recheckMillis);
+            ExtraJwks extra = ExtraJwks.open(dataDir, recheckMillis, settings.production());
+            Duration ttl = Duration.ofSeconds(settings.getInt("JWT_TTL_SECONDS", 3600, 60, 30 * 86_400));
+            Tokens tokens = new Tokens(keys, ttl, settings.get("JWT_ISSUER", Tokens.DEFAULT_ISSUER),
+                    settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
+            int cores = Runtime.getRuntime().availableProcessors();
+            HashBulkhead bulkhead = new HashBulkhead(settings.getInt("HASH_CONCURRENCY", cores, 1, 1024),
+                    settings.getInt("HASH_QUEUE", 64, 0, 100_000),
+                    Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+            Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
+                    LoginThrottle.from(settings, sessions), tokens);
+            return new Parts(authenticator, tokens, keys, extra, ttl);
+        }
+    }
+
+    /** Boots the auth with {@code settings}; throws when the guard, the budget, the DDL or the keys refuse. */
     public static AuthServer start(Settings settings) {
         HikariDataSource dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
         try {
-            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource, AuthServer::routing);
+            AuthStore.bootstrap(dataSource);
+            Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
+            LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
+                    + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
+            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
+                    routing -> routing(routing, parts));
             return new AuthServer(dataSource, server, settings.get("BIND_HOST", "127.0.0.1"));
         } catch (RuntimeException e) {
             dataSource.close();
@@ -35,9 +80,16 @@ public final class AuthServer implements AutoCloseable {
         }
     }
 
+    /** {@code AUTH_DATA_DIR} (default {@code ./data}). */
+    static Path dataDir(Settings settings) {
+        return Path.of(settings.get("AUTH_DATA_DIR", "./data")).toAbsolutePath().normalize();
+    }
+
     /** The auth's routes (the shared ones are added by {@link ServiceBoot#start}). */
-    static void routing(HttpRouting.Builder routing) {
-        // resources are registered here
+    static void routing(HttpRouting.Builder routing, Parts parts) {
+        routing.register("/auth", new AuthApiService(parts.authenticator(), parts.tokens()))
+                .register("/.well-known", new JwksService(parts.keys(), parts.extraJwks()))
+                .register("/", new StaffPagesService(parts.authenticator(), parts.ttl()));
     }
 
     /** The listening port. */

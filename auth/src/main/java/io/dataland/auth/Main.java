@@ -15,6 +15,9 @@ import io.helidon.logging.common.LogConfig;
  * <pre>
  * java -jar auth.jar [serve]                       boot: guard, pool, schema, server
  * java -jar auth.jar check-env --env-file PATH     the credential guard against an env file (exit 0/1)
+ * java -jar auth.jar rotate-keys                    add a signing key to AUTH_DATA_DIR and make it current
+ * java -jar auth.jar remove-key KID                 delete an old signing key (never the current one)
+ * java -jar auth.jar list-keys                      the key ids in AUTH_DATA_DIR, current one marked
  * </pre>
  */
 public final class Main {
@@ -32,8 +35,11 @@ public final class Main {
         switch (command) {
             case "serve" -> serve();
             case "check-env" -> System.exit(CheckEnv.run(rest, System.out, System.err));
+            case "rotate-keys", "remove-key", "list-keys" -> System.exit(KeysCommand.run(command, rest,
+                    Settings.load(System.getenv(), "application.yaml"), System.out, System.err));
             default -> {
-                System.err.println("usage: auth [serve | check-env --env-file PATH [--production]]");
+                System.err.println("usage: auth [serve | check-env --env-file PATH [--production] | rotate-keys"
+                        + " | remove-key KID | list-keys]");
                 System.exit(2);
             }
         }

@@ -1,0 +1,125 @@
+package io.dataland.auth.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+
+import io.dataland.auth.account.Authenticator;
+import io.dataland.auth.account.ClientAddress;
+import io.dataland.config.ApiException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.SetCookie;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The staff HTML forms: {@code GET/POST /login} and {@code /signup}, server-rendered, no JavaScript.
+ *
+ * <p>CSRF: double-submit cookie. Every form carries a random token that is also set in a
+ * {@code HttpOnly; Secure; SameSite=Strict} cookie; a POST whose field and cookie differ is refused (403)
+ * and changes nothing. Errors re-render the form with the email kept and the password not. Success sets
+ * the access token cookie ({@code HttpOnly; Secure; SameSite=Strict}) and shows a signed-in page; there
+ * is no redirect at all, so no {@code next} parameter can send anyone elsewhere.
+ */
+public final class StaffPagesService implements HttpService {
+
+    /** The cookie holding the access token. */
+    public static final String TOKEN_COOKIE = "dataland_token";
+    /** The CSRF cookie (and form field {@code csrf}). */
+    public static final String CSRF_COOKIE = "dataland_csrf";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Authenticator authenticator;
+    private final Duration tokenTtl;
+
+    /** Pages over {@code authenticator}; the token cookie lives for {@code tokenTtl}. */
+    public StaffPagesService(Authenticator authenticator, Duration tokenTtl) {
+        this.authenticator = authenticator;
+        this.tokenTtl = tokenTtl;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/login", (req, res) -> showForm(res, "login", Status.OK_200, null, null, null))
+                .post("/login", this::submitLogin)
+                .get("/signup", (req, res) -> showForm(res, "signup", Status.OK_200, null, null, null))
+                .post("/signup", this::submitSignup);
+    }
+
+    private void submitLogin(ServerRequest req, ServerResponse res) {
+        submit(req, res, "login", form -> authenticator.login(form.get("email"), form.get("password"),
+                ClientAddress.of(req)));
+    }
+
+    private void submitSignup(ServerRequest req, ServerResponse res) {
+        submit(req, res, "signup", form -> authenticator.signup(new Authenticator.Signup(form.get("email"),
+                form.get("password"), form.optional("full_name"), null, null)));
+    }
+
+    private void submit(ServerRequest req, ServerResponse res, String kind,
+                        java.util.function.Function<FormBody, Authenticator.SignedIn> action) {
+        FormBody form;
+        try {
+            form = FormBody.read(req);
+        } catch (ApiException e) {
+            showForm(res, kind, e.status(), null, null, e.getMessage());
+            return;
+        }
+        String email = form.get("email").strip();
+        if (!csrfMatches(req, form.get("csrf"))) {
+            showForm(res, kind, Status.FORBIDDEN_403, email, form.optional("full_name"),
+                    "This form has expired. Please submit it again.");
+            return;
+        }
+        try {
+            Authenticator.SignedIn signedIn = action.apply(form);
+            res.headers().addCookie(SetCookie.builder(TOKEN_COOKIE, signedIn.token().token())
+                    .path("/").maxAge(tokenTtl).httpOnly(true).secure(true)
+                    .sameSite(SetCookie.SameSite.STRICT).build());
+            send(res, Status.OK_200, Html.signedIn(signedIn.email(), signedIn.sub()));
+        } catch (ApiException e) {
+            e.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, d.toSeconds()))));
+            showForm(res, kind, e.status(), email, form.optional("full_name"), e.getMessage());
+        }
+    }
+
+    private void showForm(ServerResponse res, String kind, Status status, String email, String fullName, String error) {
+        String csrf = newCsrfToken();
+        res.headers().addCookie(SetCookie.builder(CSRF_COOKIE, csrf).path("/").httpOnly(true).secure(true)
+                .sameSite(SetCookie.SameSite.STRICT).build());
+        send(res, status, Html.form(kind, csrf, email, fullName, error == null ? null : sentence(error)));
+    }
+
+    private static void send(ServerResponse res, Status status, String html) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                + "frame-ancestors 'none'; base-uri 'none'");
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header("Referrer-Policy", "no-referrer");
+        res.send(html.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean csrfMatches(ServerRequest req, String field) {
+        String cookie = req.headers().cookies().first(CSRF_COOKIE).orElse("");
+        return !field.isEmpty() && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8),
+                field.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String newCsrfToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String sentence(String message) {
+        return Character.toUpperCase(message.charAt(0)) + message.substring(1) + ".";
+    }
+}

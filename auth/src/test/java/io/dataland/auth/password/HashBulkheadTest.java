@@ -1,0 +1,96 @@
+package io.dataland.auth.password;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.dataland.config.ApiException;
+import org.junit.jupiter.api.Test;
+
+/** The hashing bulkhead's bounds, with blocking work in place of Argon2 so the timing is exact. */
+class HashBulkheadTest {
+
+    @Test
+    void runsAtMostConcurrencyAtOnceQueuesTheNextAndRefusesTheRest() throws Exception {
+        HashBulkhead bulkhead = new HashBulkhead(2, 1, Duration.ofSeconds(30));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<Integer>> admitted = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                admitted.add(threads.submit(() -> bulkhead.run(() -> {
+                    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    await(release);
+                    running.decrementAndGet();
+                    return 1;
+                })));
+            }
+            waitUntil(() -> bulkhead.inFlight() == 3);
+            ApiException refused = assertThrows(ApiException.class, () -> bulkhead.run(() -> 1));
+            assertEquals(503, refused.status().code());
+            assertEquals("server_busy", refused.code());
+            assertEquals(Duration.ofSeconds(1), refused.retryAfter().orElseThrow());
+            release.countDown();
+            for (Future<Integer> f : admitted) {
+                assertEquals(1, f.get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(2, peak.get(), "never more than the concurrency at once");
+            assertEquals(0, bulkhead.inFlight());
+            assertEquals(1, bulkhead.run(() -> 1), "usable again once drained");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aQueuedCallerGivesUpAfterTheMaximumWait() throws Exception {
+        HashBulkhead bulkhead = new HashBulkhead(1, 5, Duration.ofMillis(200));
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Integer> holder = threads.submit(() -> bulkhead.run(() -> {
+                await(release);
+                return 1;
+            }));
+            waitUntil(() -> bulkhead.inFlight() == 1);
+            long start = System.nanoTime();
+            ApiException refused = assertThrows(ApiException.class, () -> bulkhead.run(() -> 2));
+            assertEquals(503, refused.status().code());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(190));
+            release.countDown();
+            assertEquals(1, holder.get(10, TimeUnit.SECONDS));
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
