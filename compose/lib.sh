@@ -65,12 +65,11 @@ url_parse() {
   done
 }
 
-# libpq_url URL: the same database as a libpq URI (postgresql://...), which pg_dump/psql accept.
-libpq_url() {
-  local url=${1#jdbc:}
-  case $url in
-    postgresql+*://*) url="postgresql://${url#*://}" ;;
-    postgres://*) url="postgresql://${url#postgres://}" ;;
-  esac
-  printf '%s' "$url"
+# use_database_url URL: exports libpq's PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE from URL, so
+# pg_dump/pg_restore/psql connect without the password ever appearing on a command line.
+use_database_url() {
+  url_parse "$1"
+  export PGHOST=$url_host PGPORT=$url_port PGDATABASE=$url_db
+  if [ -n "$url_user" ]; then export PGUSER=$url_user; fi
+  if [ -n "$url_password" ]; then export PGPASSWORD=$url_password; fi
 }

@@ -4,23 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -186,53 +178,39 @@ class DockerfileTest {
         return line;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Test
     void theExactEntrypointsServeHealthAndStopOnSigterm(TestDatabase db, @TempDir Path data) throws Exception {
-        int authPort = freePort();
-        int agentPort = freePort();
-        Map<String, String> common = new HashMap<>();
-        common.put("DATABASE_URL", db.databaseUrl());
-        common.put("APP_ENV", "development");
+        int authPort = ServiceProcess.freePort();
+        int agentPort = ServiceProcess.freePort();
         Map<String, String> authEnv = new HashMap<>(dockerfile("auth").env());
-        authEnv.putAll(common);
+        authEnv.put("DATABASE_URL", db.databaseUrl());
         authEnv.put("AUTH_PORT", Integer.toString(authPort));
         authEnv.put("AUTH_DATA_DIR", data.resolve("auth-data").toString()); // /data in the image
         // the only override: the image listens on 0.0.0.0 inside its container; here the host is shared
         authEnv.put("BIND_HOST", "127.0.0.1");
         Map<String, String> agentEnv = new HashMap<>(dockerfile("agent").env());
-        agentEnv.putAll(common);
+        agentEnv.put("DATABASE_URL", db.databaseUrl());
         agentEnv.put("AGENT_PORT", Integer.toString(agentPort));
         agentEnv.put("AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json");
         agentEnv.put("BIND_HOST", "127.0.0.1");
 
-        Process auth = start(commandLine("auth", Dockerfile.execForm(dockerfile("auth").one("CMD").args())), authEnv, data, "auth");
-        try {
-            awaitHealthy("auth", auth, authPort, data);
-            Process agent = start(commandLine("agent", Dockerfile.execForm(dockerfile("agent").one("CMD").args())), agentEnv, data, "agent");
-            try {
-                awaitHealthy("agent", agent, agentPort, data);
-                for (var probe : Map.of("agent", agentPort, "auth", authPort).entrySet()) {
-                    Ops.Result ok = Ops.run(List.of(Ops.composeDir().resolve("healthcheck.sh").toString(), probe.getValue().toString()),
-                            data, Map.of(), 20);
-                    assertEquals(0, ok.exit(), "the image's health probe disagrees for " + probe.getKey() + ": " + ok.all());
-                    String metrics = get(probe.getValue(), "/observe/metrics").body();
-                    for (String metric : ComposeFilesTest.dashboardMetrics("dataland-" + probe.getKey())) {
-                        assertTrue(metrics.contains(metric), "the dashboard charts " + metric + ", which " + probe.getKey() + " does not export");
-                    }
+        // the agent first: on a fresh database its first migration must not meet the auth tables (see the report)
+        try (ServiceProcess agent = ServiceProcess.start("agent", commandLine("agent", Dockerfile.execForm(dockerfile("agent").one("CMD").args())),
+                agentEnv, agentPort, data).awaitHealthy();
+             ServiceProcess auth = ServiceProcess.start("auth", commandLine("auth", Dockerfile.execForm(dockerfile("auth").one("CMD").args())),
+                     authEnv, authPort, data).awaitHealthy()) {
+            for (ServiceProcess service : List.of(agent, auth)) {
+                Ops.Result ok = Ops.run(List.of(Ops.composeDir().resolve("healthcheck.sh").toString(), Integer.toString(service.port())),
+                        data, Map.of(), 20);
+                assertEquals(0, ok.exit(), "the image's health probe disagrees for " + service.name() + ": " + ok.all());
+                String metrics = service.get("/observe/metrics").body();
+                for (String metric : ComposeFilesTest.dashboardMetrics("dataland-" + service.name())) {
+                    assertTrue(metrics.contains(metric), "the dashboard charts " + metric + ", which " + service.name() + " does not export");
                 }
-                stopWithSigterm("agent", agent);
-            } finally {
-                agent.destroyForcibly();
             }
-            stopWithSigterm("auth", auth);
-        } finally {
-            auth.destroyForcibly();
+            // SIGTERM, what `docker stop` sends to PID 1: the JVM runs its shutdown hooks and exits 128 + 15
+            assertEquals(143, agent.stop(), "agent exit code after SIGTERM");
+            assertEquals(143, auth.stop(), "auth exit code after SIGTERM");
         }
         Ops.Result refused = Ops.run(List.of(Ops.composeDir().resolve("healthcheck.sh").toString(), Integer.toString(agentPort)), data, Map.of(), 20);
         assertNotEquals(0, refused.exit(), "the probe must fail once the service is gone");
@@ -252,42 +230,4 @@ class DockerfileTest {
         assertFalse(refused.all().contains("s3cr3t"), "no secret is printed");
     }
 
-    private static Process start(List<String> command, Map<String, String> env, Path dir, String name) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile());
-        builder.environment().keySet().removeIf(k -> k.contains("DATABASE_URL") || k.startsWith("AUTH_") || k.startsWith("AGENT_"));
-        builder.environment().putAll(env);
-        return builder.start();
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitHealthy(String name, Process process, int port, Path dir) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail(name + " exited with " + process.exitValue() + ":\n" + Files.readString(dir.resolve(name + ".log")));
-            }
-            try {
-                last = get(port, "/observe/health").statusCode();
-                if (last == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        fail(name + " not healthy within 90 s (last status " + last + "):\n" + Files.readString(dir.resolve(name + ".log")));
-    }
-
-    private static void stopWithSigterm(String name, Process process) throws InterruptedException {
-        process.destroy(); // SIGTERM, what `docker stop` sends to PID 1
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), name + " ignored SIGTERM for 20 s");
-        assertEquals(143, process.exitValue(), name + " should exit through the JVM's SIGTERM shutdown (128 + 15)");
-    }
 }
