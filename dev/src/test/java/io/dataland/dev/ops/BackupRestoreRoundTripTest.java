@@ -170,6 +170,22 @@ class BackupRestoreRoundTripTest {
     }
 
     @Test
+    void bothServicesPrintTheTopTablesWithDbStats() {
+        for (String service : List.of("agent", "auth")) {
+            List<String> command = new ArrayList<>(ServiceProcess.javaJar(service, List.of("-Xmx128m", "-XX:+UseSerialGC")));
+            command.addAll(List.of("db-stats", "--limit", "20"));
+            Ops.Result stats = Ops.run(command, dir, Map.of("DATABASE_URL", pg.databaseUrl("dataland_src")), 60);
+            assertEquals(0, stats.exit(), service + ": " + stats.all());
+            List<String> lines = stats.stdout().lines().toList();
+            assertTrue(lines.getFirst().startsWith("top tables by live row count"), stats.stdout());
+            for (String table : List.of("users", "messages", "message_suggestions", "auth_server_users", "flyway_schema_history")) {
+                assertTrue(lines.stream().anyMatch(l -> l.matches(table + "\\s+\\d+\\s+\\d+\\s+.*")), service + " lists " + table + ":\n" + stats.stdout());
+            }
+            assertFalse(stats.all().contains(Postgres15.APP_PASSWORD));
+        }
+    }
+
+    @Test
     void aBrokenDumpIsRefusedAndARestoreFailureRollsBack() throws Exception {
         Path notADump = Files.writeString(dir.resolve("not-a-dump.sql"), "SELECT 1;");
         Ops.Result refused = script("restore.sh", "dataland_src", "--local", notADump.toString());
