@@ -36,8 +36,9 @@ if [ -z "$out" ]; then
   out=${out:-$here/backups}
   case $out in /*) ;; *) out="$here/$out" ;; esac
 fi
-mkdir -p "$out"
-chmod 0700 "$out"
+if [ ! -d "$out" ]; then
+  (umask 077 && mkdir -p "$out")
+fi
 target="$out/dataland-$(date -u +%Y%m%dT%H%M%SZ).dump"
 partial="$target.partial"
 trap 'rm -f "$partial"' EXIT

@@ -30,12 +30,13 @@ url_decode() {
 
 # url_parse URL: sets url_user, url_password, url_host, url_port, url_db from any accepted form
 # (postgresql+asyncpg://, postgresql+psycopg2://, postgresql://, postgres://, jdbc:postgresql://
-# with user/password in the URL or in ?user=&password=). The url_* variables are the result.
+# with user/password in the URL or in ?user=&password=; ?sslmode= is kept, other parameters are
+# ignored). The url_* variables are the result.
 # shellcheck disable=SC2034
 url_parse() {
   local rest=${1#jdbc:} userinfo="" hostport query="" pair
   rest=${rest#*://}
-  url_user="" url_password="" url_host="" url_port=5432 url_db=""
+  url_user="" url_password="" url_host="" url_port=5432 url_db="" url_sslmode=""
   if [[ $rest == *\?* ]]; then
     query=${rest#*\?}
     rest=${rest%%\?*}
@@ -61,6 +62,7 @@ url_parse() {
     case $pair in
       user=*) url_user=$(url_decode "${pair#user=}") ;;
       password=*) url_password=$(url_decode "${pair#password=}") ;;
+      sslmode=*) url_sslmode=$(url_decode "${pair#sslmode=}") ;;
     esac
   done
 }
@@ -72,4 +74,5 @@ use_database_url() {
   export PGHOST=$url_host PGPORT=$url_port PGDATABASE=$url_db
   if [ -n "$url_user" ]; then export PGUSER=$url_user; fi
   if [ -n "$url_password" ]; then export PGPASSWORD=$url_password; fi
+  if [ -n "$url_sslmode" ]; then export PGSSLMODE=$url_sslmode; fi
 }
