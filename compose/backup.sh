@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # Backs up the dataland database with pg_dump's custom format (-Fc): every table of both services.
 # Where pg_dump runs is an explicit choice:
-#   backup.sh --container [NAME] [--out DIR]   docker exec NAME pg_dump (default NAME dataland-postgres):
+#   backup.sh --container[=NAME] [--out DIR]   docker exec NAME pg_dump (default NAME dataland-postgres):
 #                                              production; the container's pg_dump matches its server
 #   backup.sh --local [--out DIR]              this machine's pg_dump against DATABASE_URL (any accepted
 #                                              form), or libpq's PG* variables when DATABASE_URL is unset
@@ -16,11 +16,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-usage() { echo "usage: backup.sh --container [NAME] | --local   [--out DIR]" >&2; exit 2; }
+usage() { echo "usage: backup.sh --container[=NAME] | --local   [--out DIR]" >&2; exit 2; }
 mode="" container=dataland-postgres out=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --container) mode=container; if [ $# -ge 2 ] && [ "${2#-}" = "$2" ]; then container=$2; shift; fi; shift ;;
+    --container) mode=container; shift ;;
+    --container=?*) mode=container; container=${1#--container=}; shift ;;
     --local) mode=local; shift ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     *) echo "backup: unknown argument '$1'" >&2; usage ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # Restores a backup.sh dump (pg_dump -Fc) into the dataland database, in one transaction.
-#   restore.sh --container [NAME] [--clean] FILE   docker exec -i NAME pg_restore (production)
+#   restore.sh --container[=NAME] [--clean] FILE   docker exec -i NAME pg_restore (NAME defaults to
+#                                                  dataland-postgres): production
 #   restore.sh --local [--clean] FILE              this machine's pg_restore against DATABASE_URL or PG*
 # A database that already holds tables is refused unless --clean is given (then the dump's objects
 # are dropped first: pg_restore --clean --if-exists). Objects are owned by the restoring role
@@ -14,11 +15,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-usage() { echo "usage: restore.sh --container [NAME] | --local   [--clean] FILE" >&2; exit 2; }
+usage() { echo "usage: restore.sh --container[=NAME] | --local   [--clean] FILE" >&2; exit 2; }
 mode="" container=dataland-postgres clean=0 file=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --container) mode=container; if [ $# -ge 3 ] && [ "${2#-}" = "$2" ]; then container=$2; shift; fi; shift ;;
+    --container) mode=container; shift ;;
+    --container=?*) mode=container; container=${1#--container=}; shift ;;
     --local) mode=local; shift ;;
     --clean) clean=1; shift ;;
     -*) echo "restore: unknown argument '$1'" >&2; usage ;;

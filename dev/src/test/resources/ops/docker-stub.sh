@@ -7,6 +7,8 @@
 #   compose ...                exit $STUB_COMPOSE_EXIT (0)
 #   inspect --format F NAME    "starting" for the first $STUB_STARTING_POLLS (1) polls of NAME, then
 #                              "healthy" ($STUB_FINAL_STATUS overrides it for $STUB_FINAL_FOR)
+#   exec [-i] NAME CMD...      runs CMD on this machine (pg_dump, psql, pg_restore: the test points
+#                              libpq's PG* variables at its server), NAME must be $STUB_EXPECT_CONTAINER
 #   volume rm NAME / volume inspect NAME: exit 0
 set -u
 printf '%s\n' "$*" >> "$STUB_LOG"
@@ -32,6 +34,14 @@ case $1 in
     if [ "$n" -le "${STUB_STARTING_POLLS:-1}" ]; then echo starting
     elif [ "$name" = "${STUB_FINAL_FOR:-}" ]; then echo "${STUB_FINAL_STATUS:-healthy}"
     else echo healthy; fi ;;
+  exec)
+    shift
+    while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
+      case $1 in -u|-e|-w) shift 2 ;; *) shift ;; esac
+    done
+    [ "$1" = "${STUB_EXPECT_CONTAINER:-dataland-postgres}" ] || { echo "Error: No such container: $1" >&2; exit 1; }
+    shift
+    exec "$@" ;;
   volume)
     exit "${STUB_VOLUME_EXIT:-0}" ;;
   *)

@@ -170,6 +170,33 @@ class BackupRestoreRoundTripTest {
     }
 
     @Test
+    void containerModeRunsTheSameToolsThroughDockerExec() throws Exception {
+        // the stub's `docker exec -i dataland-postgres CMD` runs CMD here, with libpq pointed at the server
+        DockerStub docker = new DockerStub(dir.resolve("container-mode"))
+                .with("PGHOST", "127.0.0.1").with("PGPORT", Integer.toString(pg.port()))
+                .with("PGPASSWORD", Postgres15.APP_PASSWORD).with("POSTGRES_USER", Postgres15.APP_USER)
+                .with("POSTGRES_DB", "dataland_src").with("DATABASE_URL", null).with("BACKUP_DIR", null);
+        Ops.Result backup = docker.run("backup.sh", "--container", "--out", dir.resolve("container-backups").toString());
+        assertEquals(0, backup.exit(), backup.all());
+        Path dump = Path.of(backup.stdout().strip());
+        List<String> calls = docker.calls();
+        assertEquals("exec dataland-postgres pg_dump -Fc -U " + Postgres15.APP_USER + " -d dataland_src", calls.get(0));
+        assertEquals("exec -i dataland-postgres pg_restore --list", calls.get(1));
+
+        pg.createDatabase("dataland_container");
+        Ops.Result restore = docker.with("POSTGRES_DB", "dataland_container").run("restore.sh", "--container", dump.toString());
+        assertEquals(0, restore.exit(), restore.all());
+        assertTrue(docker.calls().getLast().startsWith("exec -i dataland-postgres pg_restore --no-owner --no-privileges "
+                + "--single-transaction --exit-on-error -U " + Postgres15.APP_USER + " -d dataland_container"), docker.calls().toString());
+        try (Connection src = pg.connect("dataland_src"); Connection dst = pg.connect("dataland_container")) {
+            assertEquals(fingerprint(src), fingerprint(dst));
+        }
+        Ops.Result otherName = docker.with("STUB_EXPECT_CONTAINER", "pg-blue")
+                .run("restore.sh", "--container=pg-blue", "--clean", dump.toString());
+        assertEquals(0, otherName.exit(), otherName.all());
+    }
+
+    @Test
     void bothServicesPrintTheTopTablesWithDbStats() {
         for (String service : List.of("agent", "auth")) {
             List<String> command = new ArrayList<>(ServiceProcess.javaJar(service, List.of("-Xmx128m", "-XX:+UseSerialGC")));

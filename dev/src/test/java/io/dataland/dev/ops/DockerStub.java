@@ -47,7 +47,7 @@ final class DockerStub {
         }
     }
 
-    /** Sets a stub or script variable for the next runs. */
+    /** Sets a stub or script variable for the next runs (null: removed from the environment). */
     DockerStub with(String name, String value) {
         env.put(name, value);
         return this;

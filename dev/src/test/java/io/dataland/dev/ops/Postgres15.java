@@ -80,6 +80,10 @@ final class Postgres15 implements AutoCloseable {
         return "postgresql://" + APP_USER + ":" + APP_PASSWORD + "@127.0.0.1:" + server.getPort() + "/" + database;
     }
 
+    int port() {
+        return server.getPort();
+    }
+
     Connection connect(String database) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + database, APP_USER, APP_PASSWORD);
     }
