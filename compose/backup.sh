@@ -15,6 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+env_file="$here/.env"
 
 usage() { echo "usage: backup.sh --container[=NAME] | --local   [--out DIR]" >&2; exit 2; }
 mode="" container=dataland-postgres out=""
@@ -30,11 +31,7 @@ done
 [ -n "$mode" ] || usage
 
 if [ -z "$out" ]; then
-  out=${BACKUP_DIR:-}
-  if [ -z "$out" ] && [ -f "$here/.env" ]; then
-    out=$(env_get "$here/.env" BACKUP_DIR) || out=""
-  fi
-  out=${out:-$here/backups}
+  out=$(setting BACKUP_DIR "$here/backups")
   case $out in /*) ;; *) out="$here/$out" ;; esac
 fi
 if [ ! -d "$out" ]; then
@@ -43,14 +40,6 @@ fi
 target="$out/dataland-$(date -u +%Y%m%dT%H%M%SZ).dump"
 partial="$target.partial"
 trap 'rm -f "$partial"' EXIT
-
-setting() { # NAME DEFAULT: from the environment, else compose/.env, else DEFAULT
-  local value=${!1:-}
-  if [ -z "$value" ] && [ -f "$here/.env" ]; then
-    value=$(env_get "$here/.env" "$1") || value=""
-  fi
-  printf '%s' "${value:-$2}"
-}
 
 umask 077
 if [ "$mode" = container ]; then

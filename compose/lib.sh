@@ -22,6 +22,16 @@ env_get() {
   printf '%s' "$value"
 }
 
+# setting NAME DEFAULT: NAME from the environment, else from the env file $env_file (the caller
+# sets it, normally compose/.env) when it exists, else DEFAULT.
+setting() {
+  local value=${!1:-}
+  if [ -z "$value" ] && [ -f "${env_file:-}" ]; then
+    value=$(env_get "$env_file" "$1") || value=""
+  fi
+  printf '%s' "${value:-$2}"
+}
+
 # url_decode TEXT: %XX escapes decoded.
 url_decode() {
   local text=${1//\\/\\\\}

@@ -25,13 +25,6 @@ refuse() { printf 'reset-stack: REFUSED: %s\n' "$*" >&2; exit 1; }
 log() { printf 'reset-stack: %s\n' "$*"; }
 
 env_file="$here/.env"
-setting() { # NAME DEFAULT: from the environment, else compose/.env, else DEFAULT
-  local value=${!1:-}
-  if [ -z "$value" ] && [ -f "$env_file" ]; then
-    value=$(env_get "$env_file" "$1") || value=""
-  fi
-  printf '%s' "${value:-$2}"
-}
 
 backup="" yes=0
 max_age=$(setting BACKUP_MAX_AGE_HOURS 24)

@@ -14,6 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+env_file="$here/.env"
 
 usage() { echo "usage: restore.sh --container[=NAME] | --local   [--clean] FILE" >&2; exit 2; }
 mode="" container=dataland-postgres clean=0 file=""
@@ -32,14 +33,6 @@ if [ -z "$mode" ] || [ -z "$file" ]; then
 fi
 [ -s "$file" ] || { echo "restore: $file does not exist or is empty" >&2; exit 1; }
 [ "$(head -c 5 "$file")" = PGDMP ] || { echo "restore: $file is not a pg_dump custom-format archive" >&2; exit 1; }
-
-setting() { # NAME DEFAULT: from the environment, else compose/.env, else DEFAULT
-  local value=${!1:-}
-  if [ -z "$value" ] && [ -f "$here/.env" ]; then
-    value=$(env_get "$here/.env" "$1") || value=""
-  fi
-  printf '%s' "${value:-$2}"
-}
 
 count_tables="SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'"
 options=(--no-owner --no-privileges --single-transaction --exit-on-error)

@@ -84,6 +84,13 @@ class ResetStackScriptTest {
         assertEquals(0, result.exit(), result.all());
         assertTrue(result.stdout().contains("relying on backup " + fresh + " (0 h old, newer than 24 h)"), result.stdout());
         assertReset(docker);
+
+        // BACKUP_DIR and BACKUP_MAX_AGE_HOURS from the environment stand in for the flags
+        DockerStub byEnv = new DockerStub(dir.resolve("by-env")).with("BACKUP_DIR", dir.resolve("backups").toString())
+                .with("BACKUP_MAX_AGE_HOURS", "1");
+        Ops.Result viaEnv = byEnv.run("reset-stack.sh", "--yes");
+        assertEquals(0, viaEnv.exit(), viaEnv.all());
+        assertTrue(viaEnv.stdout().contains("relying on backup " + fresh + " (0 h old, newer than 1 h)"), viaEnv.stdout());
     }
 
     @Test
