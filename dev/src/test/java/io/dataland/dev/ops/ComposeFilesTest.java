@@ -149,6 +149,9 @@ class ComposeFilesTest {
         assertEquals("service_healthy", get(stack.get("agent"), "depends_on", "auth", "condition"));
         assertEquals(List.of("auth-data:/data"), stack.get("auth").get("volumes"));
         assertEquals("/data", get(stack.get("auth"), "environment", "AUTH_DATA_DIR"));
+        // auth falls back to DATABASE_URL as the service does: the same default as the agent's, no default of its own
+        assertEquals((String) get(stack.get("agent"), "environment", "DATABASE_URL"), (String) get(stack.get("auth"), "environment", "DATABASE_URL"));
+        assertEquals("${AUTH_DATABASE_URL:-}", get(stack.get("auth"), "environment", "AUTH_DATABASE_URL"));
         Map<String, Object> volumes = get(yaml(Ops.composeDir().resolve("compose.yml")), "volumes");
         assertTrue(volumes.keySet().containsAll(Set.of("postgres-data", "auth-data")), volumes.toString());
     }
