@@ -7,6 +7,7 @@ import io.dataland.agent.schema.SchemaBehindException;
 import io.dataland.agent.schema.SchemaCommand;
 import io.dataland.config.CheckEnv;
 import io.dataland.config.CredentialGuard;
+import io.dataland.config.DbStats;
 import io.dataland.config.PoolBudget;
 import io.dataland.config.Settings;
 import io.helidon.logging.common.LogConfig;
@@ -20,6 +21,7 @@ import io.helidon.logging.common.LogConfig;
  * java -jar agent.jar migrate                       adopt if needed, apply pending migrations (under the lock)
  * java -jar agent.jar info                          current schema version and pending migrations
  * java -jar agent.jar baseline VERSION              mark a pre-existing schema as being at VERSION
+ * java -jar agent.jar db-stats [--limit N]           top tables by live row count (pg_stat_user_tables)
  * </pre>
  *
  * The schema commands need only the pool (credential guard included), not the server.
@@ -39,10 +41,13 @@ public final class Main {
         switch (command) {
             case "serve" -> serve();
             case "check-env" -> System.exit(CheckEnv.run(rest, System.out, System.err));
+            case "db-stats" -> System.exit(DbStats.run(rest, Settings.load(System.getenv(), "application.yaml"),
+                    CredentialGuard.Service.AGENT, System.out, System.err));
             case "migrate", "info", "baseline" -> System.exit(SchemaCommand.run(command, rest,
                     Settings.load(System.getenv(), "application.yaml"), System.out, System.err));
             default -> {
-                System.err.println("usage: agent [serve | check-env --env-file PATH [--production] | migrate | info"
+                System.err.println("usage: agent [serve | check-env --env-file PATH [--production]"
+                        + " | db-stats [--limit N] | migrate | info"
                         + " | baseline VERSION]");
                 System.exit(2);
             }

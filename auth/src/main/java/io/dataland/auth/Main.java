@@ -5,6 +5,7 @@ import java.util.logging.Logger;
 
 import io.dataland.config.CheckEnv;
 import io.dataland.config.CredentialGuard;
+import io.dataland.config.DbStats;
 import io.dataland.config.PoolBudget;
 import io.dataland.config.Settings;
 import io.helidon.logging.common.LogConfig;
@@ -18,6 +19,7 @@ import io.helidon.logging.common.LogConfig;
  * java -jar auth.jar rotate-keys                    add a signing key to AUTH_DATA_DIR and make it current
  * java -jar auth.jar remove-key KID                 delete an old signing key (never the current one)
  * java -jar auth.jar list-keys                      the key ids in AUTH_DATA_DIR, current one marked
+ * java -jar auth.jar db-stats [--limit N]            top tables by live row count (pg_stat_user_tables)
  * </pre>
  */
 public final class Main {
@@ -35,10 +37,13 @@ public final class Main {
         switch (command) {
             case "serve" -> serve();
             case "check-env" -> System.exit(CheckEnv.run(rest, System.out, System.err));
+            case "db-stats" -> System.exit(DbStats.run(rest, Settings.load(System.getenv(), "application.yaml"),
+                    CredentialGuard.Service.AUTH, System.out, System.err));
             case "rotate-keys", "remove-key", "list-keys" -> System.exit(KeysCommand.run(command, rest,
                     Settings.load(System.getenv(), "application.yaml"), System.out, System.err));
             default -> {
-                System.err.println("usage: auth [serve | check-env --env-file PATH [--production] | rotate-keys"
+                System.err.println("usage: auth [serve | check-env --env-file PATH [--production]"
+                        + " | db-stats [--limit N] | rotate-keys"
                         + " | remove-key KID | list-keys]");
                 System.exit(2);
             }
