@@ -61,8 +61,9 @@ class BackupRestoreRoundTripTest {
                 "AGENT_PORT", Integer.toString(agentPort), "AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json",
                 "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2");
         List<String> jvm = List.of("-Xmx256m", "-XX:+UseSerialGC");
-        try (ServiceProcess agent = ServiceProcess.start("agent", ServiceProcess.javaJar("agent", jvm), common, agentPort, dir).awaitHealthy();
-             ServiceProcess auth = ServiceProcess.start("auth", ServiceProcess.javaJar("auth", jvm), common, authPort, dir).awaitHealthy()) {
+        // auth first, as compose orders them
+        try (ServiceProcess auth = ServiceProcess.start("auth", ServiceProcess.javaJar("auth", jvm), common, authPort, dir).awaitHealthy();
+             ServiceProcess agent = ServiceProcess.start("agent", ServiceProcess.javaJar("agent", jvm), common, agentPort, dir).awaitHealthy()) {
             agent.stop();
             auth.stop();
         }

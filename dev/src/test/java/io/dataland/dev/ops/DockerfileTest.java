@@ -194,11 +194,11 @@ class DockerfileTest {
         agentEnv.put("AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json");
         agentEnv.put("BIND_HOST", "127.0.0.1");
 
-        // the agent first: on a fresh database its first migration must not meet the auth tables (see the report)
-        try (ServiceProcess agent = ServiceProcess.start("agent", commandLine("agent", Dockerfile.execForm(dockerfile("agent").one("CMD").args())),
-                agentEnv, agentPort, data).awaitHealthy();
-             ServiceProcess auth = ServiceProcess.start("auth", commandLine("auth", Dockerfile.execForm(dockerfile("auth").one("CMD").args())),
-                     authEnv, authPort, data).awaitHealthy()) {
+        // auth first, as compose orders them: the agent's first migration meets the auth tables on a fresh database
+        try (ServiceProcess auth = ServiceProcess.start("auth", commandLine("auth", Dockerfile.execForm(dockerfile("auth").one("CMD").args())),
+                authEnv, authPort, data).awaitHealthy();
+             ServiceProcess agent = ServiceProcess.start("agent", commandLine("agent", Dockerfile.execForm(dockerfile("agent").one("CMD").args())),
+                     agentEnv, agentPort, data).awaitHealthy()) {
             for (ServiceProcess service : List.of(agent, auth)) {
                 Ops.Result ok = Ops.run(List.of(Ops.composeDir().resolve("healthcheck.sh").toString(), Integer.toString(service.port())),
                         data, Map.of(), 20);
