@@ -3,6 +3,8 @@ package io.dataland.agent;
 import java.util.Arrays;
 import java.util.logging.Logger;
 
+import io.dataland.agent.schema.SchemaBehindException;
+import io.dataland.agent.schema.SchemaCommand;
 import io.dataland.config.CheckEnv;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.PoolBudget;
@@ -15,7 +17,12 @@ import io.helidon.logging.common.LogConfig;
  * <pre>
  * java -jar agent.jar [serve]                       boot: guard, pool, schema, server
  * java -jar agent.jar check-env --env-file PATH     the credential guard against an env file (exit 0/1)
+ * java -jar agent.jar migrate                       adopt if needed, apply pending migrations (under the lock)
+ * java -jar agent.jar info                          current schema version and pending migrations
+ * java -jar agent.jar baseline VERSION              mark a pre-existing schema as being at VERSION
  * </pre>
+ *
+ * The schema commands need only the pool (credential guard included), not the server.
  */
 public final class Main {
 
@@ -32,8 +39,11 @@ public final class Main {
         switch (command) {
             case "serve" -> serve();
             case "check-env" -> System.exit(CheckEnv.run(rest, System.out, System.err));
+            case "migrate", "info", "baseline" -> System.exit(SchemaCommand.run(command, rest,
+                    Settings.load(System.getenv(), "application.yaml"), System.out, System.err));
             default -> {
-                System.err.println("usage: agent [serve | check-env --env-file PATH [--production]]");
+                System.err.println("usage: agent [serve | check-env --env-file PATH [--production] | migrate | info"
+                        + " | baseline VERSION]");
                 System.exit(2);
             }
         }
@@ -45,7 +55,7 @@ public final class Main {
             AgentServer server = AgentServer.start(settings);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
             LOG.info(() -> "agent serving on http://" + server.host() + ":" + server.port());
-        } catch (CredentialGuard.BootRefusedException | PoolBudget.OverBudgetException e) {
+        } catch (CredentialGuard.BootRefusedException | PoolBudget.OverBudgetException | SchemaBehindException e) {
             LOG.severe(e.getMessage());
             System.exit(1);
         } catch (RuntimeException e) {

@@ -1,0 +1,39 @@
+package io.dataland.agent.conversation;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code conversations} (ConversationMapper.xml). */
+public interface ConversationMapper {
+
+    /** Inserts a conversation (created and updated now) and returns it. */
+    Conversation insert(@Param("id") String id, @Param("userId") String userId, @Param("title") String title,
+                        @Param("mode") String mode);
+
+    /**
+     * Creates the museum conversation {@code id} for {@code userId} unless a conversation with that id
+     * exists; returns the row when it is (now) {@code userId}'s, {@code null} when it is someone else's.
+     */
+    Conversation ensureMuseum(@Param("id") String id, @Param("userId") String userId, @Param("title") String title);
+
+    /** {@code userId}'s conversation {@code id}, or {@code null}. */
+    Conversation findOwned(@Param("id") String id, @Param("userId") String userId);
+
+    /** {@code userId}'s conversation {@code id}, locked until commit, or {@code null}. */
+    Conversation lockOwned(@Param("id") String id, @Param("userId") String userId);
+
+    /**
+     * Up to {@code limit} of {@code userId}'s conversations, (updated_at desc, id desc), strictly after
+     * ({@code beforeUpdatedAt}, {@code beforeId}) when those are set.
+     */
+    List<Conversation> listPage(@Param("userId") String userId, @Param("beforeUpdatedAt") OffsetDateTime beforeUpdatedAt,
+                                @Param("beforeId") String beforeId, @Param("limit") int limit);
+
+    /** Renames {@code userId}'s conversation (bumping {@code updated_at}); returns it or {@code null}. */
+    Conversation rename(@Param("id") String id, @Param("userId") String userId, @Param("title") String title);
+
+    /** Deletes {@code userId}'s conversation row (its messages and runs must be gone); returns how many. */
+    int deleteOwned(@Param("id") String id, @Param("userId") String userId);
+}

@@ -1,0 +1,48 @@
+package io.dataland.agent.message;
+
+import java.util.List;
+
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code messages} and their children (MessageMapper.xml). */
+public interface MessageMapper {
+
+    /**
+     * Locks {@code userId}'s conversation row for the rest of the transaction and sets its
+     * {@code updated_at} to now; returns its id, or {@code null} when it is not {@code userId}'s.
+     */
+    String touchConversation(@Param("conversationId") String conversationId, @Param("userId") String userId);
+
+    /**
+     * Inserts a message with the conversation's next {@code seq}. Callers lock the conversation row first
+     * (see {@link MessageRepository#append(org.apache.ibatis.session.SqlSession, String, String, NewMessage)})
+     * so concurrent appends are serialised and the numbering has no gap and no duplicate.
+     */
+    MessageRow insertNext(@Param("id") String id, @Param("conversationId") String conversationId,
+                          @Param("message") NewMessage message);
+
+    /** Inserts the images of one message, in one multi-row statement. */
+    int insertImages(@Param("messageId") String messageId, @Param("images") List<MessageImage> images);
+
+    /** Inserts the sources of one message, in one multi-row statement. */
+    int insertSources(@Param("messageId") String messageId, @Param("sources") List<MessageSource> sources);
+
+    /** Inserts the suggestions of one message ({@code sequence} 0..n-1), in one multi-row statement. */
+    int insertSuggestions(@Param("messageId") String messageId, @Param("suggestions") List<String> suggestions);
+
+    /** The conversation's messages in {@code seq} order. */
+    List<MessageRow> listByConversation(@Param("conversationId") String conversationId);
+
+    /** Every image, source and suggestion of the conversation's messages, in one statement. */
+    List<MessageChildRow> listChildrenByConversation(@Param("conversationId") String conversationId);
+
+    /**
+     * Sets the feedback of an assistant message in one of {@code userId}'s conversations; returns it, or
+     * {@code null} when there is no such message.
+     */
+    MessageFeedback updateFeedback(@Param("id") String id, @Param("userId") String userId,
+                                   @Param("feedback") String feedback);
+
+    /** Deletes the conversation's messages (their children cascade); returns how many. */
+    int deleteByConversation(@Param("conversationId") String conversationId);
+}

@@ -1,0 +1,124 @@
+package io.dataland.agent.message;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import io.dataland.agent.store.Store;
+import org.apache.ibatis.session.SqlSession;
+
+/**
+ * Appends messages (with their children) and records feedback.
+ *
+ * <p>Appending is safe under concurrency: the conversation row is locked first (the same statement bumps
+ * its {@code updated_at} and checks its owner), so appends to one conversation are serialised and each
+ * takes {@code max(seq) + 1} as it stands after the previous append committed: no gap, no duplicate, no
+ * retry. Children go in as one multi-row insert per kind. The legacy {@code messages_json} blob is not
+ * rewritten.
+ */
+public final class MessageRepository {
+
+    /** The feedback values a message may hold (besides null). */
+    public static final Set<String> FEEDBACK_VALUES = Set.of("like", "dislike");
+
+    private final Store store;
+
+    /** A repository over {@code store}. */
+    public MessageRepository(Store store) {
+        this.store = store;
+    }
+
+    /** Appends {@code message} to {@code userId}'s conversation in its own transaction; empty if not theirs. */
+    public Optional<Message> append(String conversationId, String userId, NewMessage message) {
+        return store.inTransaction(session -> append(session, conversationId, userId, message));
+    }
+
+    /**
+     * Sets (or, with null, clears) the feedback of an assistant message in one of {@code userId}'s
+     * conversations; empty when there is no such message (unknown, another user's, or not an assistant's).
+     *
+     * @throws IllegalArgumentException when {@code feedback} is neither null nor one of {@link #FEEDBACK_VALUES}
+     */
+    public Optional<MessageFeedback> setFeedback(String messageId, String userId, String feedback) {
+        if (feedback != null && !FEEDBACK_VALUES.contains(feedback)) {
+            throw new IllegalArgumentException("feedback must be like, dislike or null");
+        }
+        return Optional.ofNullable(store.inTransaction(
+                s -> s.getMapper(MessageMapper.class).updateFeedback(messageId, userId, feedback)));
+    }
+
+    /**
+     * Appends inside the caller's unit of work: locks {@code userId}'s conversation (bumping its
+     * {@code updated_at}), inserts the message with the next {@code seq}, then its children. Empty, with
+     * nothing written, when the conversation is not {@code userId}'s.
+     */
+    public static Optional<Message> append(SqlSession session, String conversationId, String userId, NewMessage message) {
+        MessageMapper messages = session.getMapper(MessageMapper.class);
+        if (messages.touchConversation(conversationId, userId) == null) {
+            return Optional.empty();
+        }
+        String id = UUID.randomUUID().toString();
+        MessageRow row = messages.insertNext(id, conversationId, message);
+        if (!message.images().isEmpty()) {
+            messages.insertImages(id, message.images());
+        }
+        if (!message.sources().isEmpty()) {
+            messages.insertSources(id, message.sources());
+        }
+        if (!message.suggestions().isEmpty()) {
+            messages.insertSuggestions(id, message.suggestions());
+        }
+        return Optional.of(Message.of(row, message.images().stream().map(MessageRepository::withDefaultType).toList(),
+                message.sources().stream().map(MessageRepository::withDefaultType).toList(), message.suggestions()));
+    }
+
+    /**
+     * The conversation's messages in {@code seq} order with their children, in two statements whatever
+     * the number of messages (the caller has checked ownership).
+     */
+    public static List<Message> listWithChildren(SqlSession session, String conversationId) {
+        MessageMapper messages = session.getMapper(MessageMapper.class);
+        List<MessageRow> rows = messages.listByConversation(conversationId);
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Children> children = new HashMap<>();
+        for (MessageChildRow child : messages.listChildrenByConversation(conversationId)) {
+            Children c = children.computeIfAbsent(child.messageId(), k -> new Children());
+            switch (child.kind()) {
+                case "image" -> c.images.add(new MessageImage(child.title(), child.artist(), child.imagePath(),
+                        child.score(), child.type()));
+                case "source" -> c.sources.add(new MessageSource(child.title(), child.uri(), child.confidence(), child.type()));
+                case "suggestion" -> c.suggestions.add(child.text());
+                default -> throw new IllegalStateException("unknown child kind " + child.kind());
+            }
+        }
+        List<Message> result = new ArrayList<>(rows.size());
+        Children none = new Children();
+        for (MessageRow row : rows) {
+            Children c = children.getOrDefault(row.id(), none);
+            result.add(Message.of(row, c.images, c.sources, c.suggestions));
+        }
+        return result;
+    }
+
+    private static MessageImage withDefaultType(MessageImage image) {
+        return image.type() != null ? image
+                : new MessageImage(image.title(), image.artist(), image.imagePath(), image.score(), "artwork");
+    }
+
+    private static MessageSource withDefaultType(MessageSource source) {
+        return source.type() != null ? source
+                : new MessageSource(source.title(), source.uri(), source.confidence(), "document");
+    }
+
+    private static final class Children {
+        final List<MessageImage> images = new ArrayList<>();
+        final List<MessageSource> sources = new ArrayList<>();
+        final List<String> suggestions = new ArrayList<>();
+    }
+}

@@ -1,0 +1,20 @@
+package io.dataland.agent.run;
+
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code runs} (RunMapper.xml). */
+public interface RunMapper {
+
+    /** Opens a run (started now) and returns it. */
+    Run open(@Param("id") String id, @Param("conversationId") String conversationId, @Param("userId") String userId);
+
+    /** Closes {@code userId}'s run {@code id} (finished now) and returns it, or {@code null} if not theirs. */
+    Run close(@Param("id") String id, @Param("userId") String userId, @Param("outcome") RunOutcome outcome,
+              @Param("status") String status);
+
+    /** {@code userId}'s run {@code id}, or {@code null}. */
+    Run findOwned(@Param("id") String id, @Param("userId") String userId);
+
+    /** Deletes the runs of a conversation; returns how many. */
+    int deleteByConversation(@Param("conversationId") String conversationId);
+}

@@ -1,0 +1,274 @@
+package io.dataland.agent.schema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * The agent's schema: the Flyway chain {@code db/agent/V1..V11} (module {@code sql}), applied inside
+ * {@code pg_advisory_lock(8675309)} so agents booting together migrate once, and the adoption rules for
+ * databases Flyway has never seen:
+ *
+ * <ul>
+ *   <li>Flyway history present: migrate from it.</li>
+ *   <li>Alembic's {@code alembic_version} present (no Flyway history): baseline at that revision's number
+ *       ({@code 0007_lift_timestamps_to_tz} is V7), then migrate. Alembic's table is left in place.</li>
+ *   <li>Nothing of the agent's, possibly the auth server's {@code auth_server_users} (which lives in the
+ *       same schema): an empty database for the agent; the chain runs from V1 (Flyway's baseline, if it
+ *       needs one for the foreign table, is version 0, so V1 is never skipped).</li>
+ *   <li>Agent tables but neither history nor Alembic stamp: refused, naming the {@code baseline} command.</li>
+ * </ul>
+ *
+ * The operator commands of {@code Main} ({@code migrate}, {@code info}, {@code baseline VERSION}) call
+ * {@link #migrate()}, {@link #info()} and {@link #baseline(int)}.
+ */
+public final class Migrations {
+
+    /** The advisory lock key the seed's {@code init_db} used. */
+    public static final long LOCK_KEY = 8675309L;
+    /** Where the migrations are on the class path. */
+    public static final String LOCATION = "classpath:db/agent";
+    /** Flyway's history table. */
+    public static final String HISTORY_TABLE = "flyway_schema_history";
+    /** Alembic's stamp table. */
+    public static final String ALEMBIC_TABLE = "alembic_version";
+    /** The auth server's table, which shares the schema and does not make it non-empty for the agent. */
+    public static final String AUTH_TABLE = "auth_server_users";
+
+    private static final Logger LOG = Logger.getLogger(Migrations.class.getName());
+    private static final Pattern ALEMBIC_REVISION = Pattern.compile("(\\d{4})_[a-z0-9_]+");
+
+    private final DataSource dataSource;
+
+    /** Migrations over {@code dataSource} (the pool needs at least two free connections). */
+    public Migrations(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A Flyway configuration for this chain (tests add {@code target} to build old versions). */
+    public static FluentConfiguration flyway(DataSource dataSource) {
+        return Flyway.configure(Migrations.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations(LOCATION)
+                .table(HISTORY_TABLE)
+                .validateMigrationNaming(true)
+                .placeholderReplacement(false)
+                .cleanDisabled(true)
+                .loggers("javautil");
+    }
+
+    /**
+     * Adopts the database if needed (see the class comment) and applies every pending migration, under
+     * the advisory lock. Returns the number of migrations applied (0 when already at head).
+     *
+     * @throws IllegalStateException when the database cannot be adopted safely
+     */
+    public int migrate() {
+        return withLock(connection -> {
+            SchemaState state = inspect(connection);
+            FluentConfiguration config = flyway(dataSource);
+            if (!state.flywayHistory()) {
+                if (state.alembicRevision() != null) {
+                    int version = alembicVersion(state.alembicRevision());
+                    LOG.info(() -> "adopting an Alembic database at " + state.alembicRevision() + ": baseline V" + version);
+                    flyway(dataSource).baselineVersion(String.valueOf(version))
+                            .baselineDescription("adopted from Alembic " + state.alembicRevision())
+                            .load().baseline();
+                } else if (state.agentRelations().isEmpty()) {
+                    // empty for the agent; the auth server's table may be there, so a baseline (if Flyway
+                    // wants one) is version 0 and V1 still runs
+                    config.baselineOnMigrate(true).baselineVersion("0")
+                            .baselineDescription("empty for the agent (only " + AUTH_TABLE + " or nothing)");
+                } else {
+                    throw new IllegalStateException(unadoptable(state));
+                }
+            }
+            MigrateResult result = config.load().migrate();
+            int applied = result.migrationsExecuted;
+            LOG.info(() -> applied == 0 ? "agent schema up to date at V" + result.targetSchemaVersion
+                    : "agent schema migrated " + (result.initialSchemaVersion == null ? "from empty" : "from V" + result.initialSchemaVersion)
+                    + " to V" + result.targetSchemaVersion + " (" + applied + " migrations)");
+            return applied;
+        });
+    }
+
+    /** Where the database is and what {@link #migrate()} would do (no lock, no writes). */
+    public SchemaInfo info() {
+        SchemaState state;
+        try (Connection connection = dataSource.getConnection()) {
+            state = inspect(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot inspect the agent schema", e);
+        }
+        MigrationInfoService service = flyway(dataSource).load().info();
+        String head = head(service);
+        if (state.flywayHistory()) {
+            MigrationInfo current = service.current();
+            return new SchemaInfo(current == null ? "0" : current.getVersion().getVersion(), head,
+                    describe(service.pending()), null);
+        }
+        if (state.alembicRevision() != null) {
+            int version;
+            try {
+                version = alembicVersion(state.alembicRevision());
+            } catch (IllegalStateException e) {
+                return new SchemaInfo(null, head, List.of(), "refused: " + e.getMessage());
+            }
+            List<String> pending = describe(Arrays.stream(service.all())
+                    .filter(m -> m.isVersioned() && Integer.parseInt(m.getVersion().getVersion()) > version)
+                    .toArray(MigrationInfo[]::new));
+            return new SchemaInfo(null, head, pending,
+                    "Alembic revision " + state.alembicRevision() + ": migrate baselines at V" + version);
+        }
+        if (state.agentRelations().isEmpty()) {
+            return new SchemaInfo(null, head, describe(service.pending()),
+                    "empty for the agent: migrate builds the schema from V1");
+        }
+        return new SchemaInfo(null, head, List.of(), "refused: " + unadoptable(state));
+    }
+
+    /**
+     * Records that the database is already at {@code version} without running V1..{@code version}
+     * (an existing schema built outside this chain). Refused when Flyway history exists.
+     */
+    public void baseline(int version) {
+        withLock(connection -> {
+            SchemaState state = inspect(connection);
+            if (state.flywayHistory()) {
+                throw new IllegalStateException("the database already has Flyway history ("
+                        + HISTORY_TABLE + "); baseline is only for a database Flyway has never migrated");
+            }
+            String head = head(flyway(dataSource).load().info());
+            if (version < 0 || version > Integer.parseInt(head)) {
+                throw new IllegalArgumentException("baseline version must be between 0 and " + head);
+            }
+            flyway(dataSource).baselineVersion(String.valueOf(version))
+                    .baselineDescription("baseline by operator").load().baseline();
+            LOG.info(() -> "agent schema baselined at V" + version);
+            return null;
+        });
+    }
+
+    /**
+     * Refuses a schema that is not at head (for boots with {@code DB_MIGRATE_ON_BOOT=false}).
+     *
+     * @throws SchemaBehindException naming the pending versions and the command to run
+     */
+    public void requireCurrent() {
+        SchemaInfo info = info();
+        if (info.upToDate()) {
+            return;
+        }
+        String where = info.current() == null ? "has no Flyway history" + (info.adoption() == null ? "" : " (" + info.adoption() + ")")
+                : "is at V" + info.current();
+        throw new SchemaBehindException("the agent schema " + where + ", this agent needs V" + info.head()
+                + (info.pending().isEmpty() ? "" : "; pending: " + String.join(", ", info.pending()))
+                + ". Run `java -jar agent.jar migrate` with the same DATABASE_URL (or boot with DB_MIGRATE_ON_BOOT=true).");
+    }
+
+    /** The Flyway version an Alembic revision corresponds to ({@code 0001_baseline} .. {@code 0010_...}). */
+    static int alembicVersion(String revision) {
+        Matcher m = ALEMBIC_REVISION.matcher(revision.strip());
+        if (!m.matches()) {
+            throw new IllegalStateException("unknown Alembic revision '" + revision + "' in " + ALEMBIC_TABLE);
+        }
+        int version = Integer.parseInt(m.group(1));
+        if (version < 1 || version > 10) {
+            throw new IllegalStateException("Alembic revision '" + revision + "' is not one of 0001..0010");
+        }
+        return version;
+    }
+
+    private static String unadoptable(SchemaState state) {
+        return "the schema holds " + state.agentRelations() + " but neither " + HISTORY_TABLE + " nor "
+                + ALEMBIC_TABLE + "; if it is a schema built before migrations (create_all), run "
+                + "`java -jar agent.jar baseline 1`, or `baseline N` for the version it is known to match, then migrate";
+    }
+
+    private static String head(MigrationInfoService service) {
+        return Arrays.stream(service.all()).filter(MigrationInfo::isVersioned)
+                .map(m -> m.getVersion().getVersion()).reduce((a, b) -> b).orElse("0");
+    }
+
+    private static List<String> describe(MigrationInfo[] migrations) {
+        List<String> out = new ArrayList<>();
+        for (MigrationInfo m : migrations) {
+            if (m.isVersioned()) {
+                out.add("V" + m.getVersion().getVersion() + " " + m.getDescription());
+            }
+        }
+        return out;
+    }
+
+    static SchemaState inspect(Connection connection) throws SQLException {
+        boolean history = false;
+        String alembic = null;
+        List<String> agent = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("""
+                SELECT c.relname
+                  FROM pg_class c
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = current_schema()
+                   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+                 ORDER BY c.relname""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String name = rs.getString(1);
+                if (name.equals(HISTORY_TABLE)) {
+                    history = true;
+                } else if (name.equals(ALEMBIC_TABLE)) {
+                    alembic = "";
+                } else if (!name.equals(AUTH_TABLE) && !name.startsWith(AUTH_TABLE + "_")) {
+                    agent.add(name);
+                }
+            }
+        }
+        if (alembic != null) {
+            try (Statement s = connection.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT version_num FROM " + ALEMBIC_TABLE)) {
+                alembic = rs.next() ? rs.getString(1) : null;
+            }
+        }
+        return new SchemaState(history, alembic, List.copyOf(agent));
+    }
+
+    private interface Locked<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T withLock(Locked<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
+                lock.setLong(1, LOCK_KEY);
+                lock.execute();
+            }
+            try {
+                return work.run(connection);
+            } finally {
+                try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                    unlock.setLong(1, LOCK_KEY);
+                    unlock.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("agent schema migration failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.dataland.agent.schema;
+
+import java.io.PrintStream;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.config.CredentialGuard;
+import io.dataland.config.ServiceBoot;
+import io.dataland.config.Settings;
+
+/**
+ * The operator commands {@code migrate}, {@code info} and {@code baseline VERSION}: the pool (with the
+ * credential guard) and {@link Migrations}, no server.
+ */
+public final class SchemaCommand {
+
+    private SchemaCommand() {
+    }
+
+    /** Runs {@code command} with {@code args}; returns the exit code (0 ok, 1 failed, 2 usage). */
+    public static int run(String command, String[] args, Settings settings, PrintStream out, PrintStream err) {
+        Integer version = null;
+        if (command.equals("baseline")) {
+            if (args.length != 1 || !args[0].matches("\\d{1,3}")) {
+                err.println("usage: agent baseline VERSION   (a whole number, e.g. 1 for a pre-migration schema)");
+                return 2;
+            }
+            version = Integer.parseInt(args[0]);
+        } else if (args.length != 0) {
+            err.println("usage: agent " + command);
+            return 2;
+        }
+        try (HikariDataSource dataSource = ServiceBoot.openPool("dataland-agent-" + command, settings,
+                CredentialGuard.Service.AGENT)) {
+            Migrations migrations = new Migrations(dataSource);
+            switch (command) {
+                case "migrate" -> {
+                    int applied = migrations.migrate();
+                    out.println("applied " + applied + " migration(s)");
+                    out.print(migrations.info().render());
+                }
+                case "info" -> out.print(migrations.info().render());
+                case "baseline" -> {
+                    migrations.baseline(version);
+                    out.println("baselined at V" + version);
+                    out.print(migrations.info().render());
+                }
+                default -> throw new IllegalArgumentException("unknown command " + command);
+            }
+            return 0;
+        } catch (RuntimeException e) {
+            err.println(command + " failed: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.dataland.agent.schema;
+
+import java.util.List;
+
+/**
+ * What a database holds before Flyway runs, as far as adoption is concerned.
+ *
+ * @param flywayHistory   whether {@code flyway_schema_history} exists
+ * @param alembicRevision the revision in Alembic's {@code alembic_version}, or null
+ * @param agentRelations  tables, views and sequences of the schema that belong to neither Flyway,
+ *                        Alembic nor the auth server (i.e. the agent's, or unknown ones)
+ */
+record SchemaState(boolean flywayHistory, String alembicRevision, List<String> agentRelations) {
+
+    /** No history, no Alembic stamp, nothing of the agent's: Flyway may build from V1. */
+    boolean emptyForAgent() {
+        return !flywayHistory && alembicRevision == null && agentRelations.isEmpty();
+    }
+}

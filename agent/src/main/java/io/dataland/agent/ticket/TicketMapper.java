@@ -1,0 +1,17 @@
+package io.dataland.agent.ticket;
+
+import org.apache.ibatis.annotations.Param;
+
+/** SQL for {@code tickets} (TicketMapper.xml). */
+public interface TicketMapper {
+
+    /**
+     * Inserts the ticket for {@code userId} unless it exists, never overwriting an owner; returns the
+     * owner and whether it was inserted, or {@code null} when a concurrent first registration committed
+     * after this statement's snapshot (the caller re-reads with {@link #findById}).
+     */
+    TicketClaim register(@Param("id") String id, @Param("userId") String userId);
+
+    /** The ticket, or {@code null}. */
+    Ticket findById(@Param("id") String id);
+}
