@@ -1,13 +1,16 @@
 package io.dataland.agent;
 
+import java.util.List;
+
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.agent.metrics.AgentMetrics;
+import io.dataland.agent.metrics.StatementTimer;
 import io.dataland.agent.schema.SchemaBoot;
 import io.dataland.agent.store.Store;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.ServiceBoot;
 import io.dataland.config.Settings;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 
 /**
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
@@ -17,12 +20,14 @@ public final class AgentServer implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Store store;
+    private final AgentApi api;
     private final WebServer server;
     private final String host;
 
-    private AgentServer(HikariDataSource dataSource, Store store, WebServer server, String host) {
+    private AgentServer(HikariDataSource dataSource, Store store, AgentApi api, WebServer server, String host) {
         this.dataSource = dataSource;
         this.store = store;
+        this.api = api;
         this.server = server;
         this.host = host;
     }
@@ -36,18 +41,21 @@ public final class AgentServer implements AutoCloseable {
         HikariDataSource dataSource = ServiceBoot.openPool("dataland-agent", settings, CredentialGuard.Service.AGENT);
         try {
             SchemaBoot.prepare(settings, dataSource);
-            Store store = Store.create(dataSource);
-            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, AgentServer::routing);
-            return new AgentServer(dataSource, store, server, settings.get("BIND_HOST", "127.0.0.1"));
+            AgentMetrics metrics = AgentMetrics.create();
+            metrics.pool(dataSource);
+            Store store = Store.create(dataSource, List.of(new StatementTimer(metrics)));
+            AgentApi api = AgentApi.create(settings, store, metrics);
+            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, api::routing);
+            return new AgentServer(dataSource, store, api, server, settings.get("BIND_HOST", "127.0.0.1"));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
     }
 
-    /** The agent's routes (the shared ones are added by {@link ServiceBoot#start}). */
-    static void routing(HttpRouting.Builder routing) {
-        // resources are registered here
+    /** The API (its routes are added to the shared ones by {@link ServiceBoot#start}). */
+    public AgentApi api() {
+        return api;
     }
 
     /** The listening port. */

@@ -15,6 +15,14 @@ public interface ModelProvider {
      */
     ModelReply reply(ModelRequest request, DeltaSink sink);
 
+    /** The model name recorded on a run when the model did not say (errors, cancellations). */
+    String model();
+
+    /** How many earlier messages the provider wants as context (0: none, so none are read). */
+    default int historyTurns() {
+        return 0;
+    }
+
     /** Receives the answer's text as it is produced. */
     @FunctionalInterface
     interface DeltaSink {

@@ -2,6 +2,9 @@ package io.dataland.agent.model;
 
 import java.util.List;
 
+import io.dataland.agent.message.MessageImage;
+import io.dataland.agent.message.MessageSource;
+
 /**
  * The model's whole answer with its telemetry.
  *
@@ -10,14 +13,6 @@ import java.util.List;
  * @param promptTokens     null when the provider did not report usage
  * @param completionTokens null when the provider did not report usage
  */
-public record ModelReply(String model, String text, List<Image> images, List<Source> sources,
+public record ModelReply(String model, String text, List<MessageImage> images, List<MessageSource> sources,
                          List<String> suggestions, Integer promptTokens, Integer completionTokens, Double costUsd) {
-
-    /** An artwork image shown with the answer. */
-    public record Image(String title, String artist, String imagePath, Double score, String type) {
-    }
-
-    /** A source the answer cites. */
-    public record Source(String title, String uri, Double confidence, String type) {
-    }
 }

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.dataland.agent.message.MessageImage;
+import io.dataland.agent.message.MessageSource;
+
 /**
  * The default provider: deterministic, no network. The answer is built from the question and the best
  * matching catalogue artworks, streamed in several chunks, with those artworks as images, one catalogue
@@ -25,6 +28,11 @@ public final class OfflineModel implements ModelProvider {
     }
 
     @Override
+    public String model() {
+        return NAME;
+    }
+
+    @Override
     public ModelReply reply(ModelRequest request, DeltaSink sink) {
         List<ArtworkCatalogue.Match> matches = catalogue.search(request.message(), 3);
         String text = answer(request, matches);
@@ -32,12 +40,12 @@ public final class OfflineModel implements ModelProvider {
             pause();
             sink.delta(chunk);
         }
-        List<ModelReply.Image> images = matches.stream()
-                .map(m -> new ModelReply.Image(m.artwork().title(), m.artwork().artist(), m.artwork().imagePath(),
+        List<MessageImage> images = matches.stream()
+                .map(m -> new MessageImage(m.artwork().title(), m.artwork().artist(), m.artwork().imagePath(),
                         m.score(), "artwork"))
                 .toList();
         ArtworkCatalogue.Artwork first = matches.getFirst().artwork();
-        List<ModelReply.Source> sources = List.of(new ModelReply.Source("Dataland collection: " + first.title(),
+        List<MessageSource> sources = List.of(new MessageSource("Dataland collection: " + first.title(),
                 "dataland://artworks" + first.imagePath().replace("/images/artworks", "").replace(".jpg", ""),
                 matches.getFirst().score(), "document"));
         List<String> suggestions = List.of("Tell me more about " + first.title() + ".",
@@ -58,8 +66,7 @@ public final class OfflineModel implements ModelProvider {
         String where = "museum".equals(request.mode()) ? "Here in the museum" : "In the collection";
         return "You asked: \"" + question + "\". " + where + ", a good place to start is " + a.title() + " by "
                 + a.artist() + ". You may also enjoy " + b.title() + " by " + b.artist() + " and " + c.title()
-                + " by " + c.artist() + ". This is answer " + (request.history().size() / 2 + 1)
-                + " of our conversation.";
+                + " by " + c.artist() + ".";
     }
 
     /** {@code text} cut into pieces of about {@link #CHUNK_CHARS}, on spaces where possible. */

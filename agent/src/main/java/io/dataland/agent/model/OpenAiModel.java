@@ -52,6 +52,16 @@ public final class OpenAiModel implements ModelProvider {
     }
 
     @Override
+    public String model() {
+        return settings.model();
+    }
+
+    @Override
+    public int historyTurns() {
+        return MAX_HISTORY;
+    }
+
+    @Override
     public ModelReply reply(ModelRequest request, DeltaSink sink) {
         HttpRequest httpRequest = HttpRequest.newBuilder(endpoint())
                 .timeout(settings.idleTimeout())

@@ -1,6 +1,6 @@
 package io.dataland.agent.security;
 
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
@@ -11,18 +11,19 @@ import io.helidon.webserver.http.ServerRequest;
 
 /**
  * The filter in front of every {@code /v1} route: a valid {@code Authorization: Bearer} token or 401.
- * The verified {@link Caller} is handed to {@code onCaller} (which keeps the {@code users} row in step with
- * the claims) and put in the request context, where handlers find it with {@link #caller(ServerRequest)}.
+ * The verified {@link Caller} is put in the request context, where handlers find it with
+ * {@link #caller(ServerRequest)}, and handed to {@code onCaller} (which keeps the {@code users} row in step
+ * with the claims); what that returns (the row) goes into the context too.
  */
 public final class BearerAuth implements Filter {
 
     private static final String PREFIX = "/v1/";
 
     private final JwtVerifier verifier;
-    private final Consumer<Caller> onCaller;
+    private final Function<Caller, ?> onCaller;
 
     /** A filter verifying with {@code verifier}, then calling {@code onCaller}. */
-    public BearerAuth(JwtVerifier verifier, Consumer<Caller> onCaller) {
+    public BearerAuth(JwtVerifier verifier, Function<Caller, ?> onCaller) {
         this.verifier = verifier;
         this.onCaller = onCaller;
     }
@@ -32,8 +33,11 @@ public final class BearerAuth implements Filter {
         String path = req.path().path();
         if (path.startsWith(PREFIX) || path.equals("/v1")) {
             Caller caller = verifier.verify(token(req));
-            onCaller.accept(caller);
             req.context().register(caller);
+            Object row = onCaller.apply(caller);
+            if (row != null) {
+                req.context().register(row);
+            }
         }
         chain.proceed();
     }
