@@ -70,7 +70,7 @@ public final class Migrations {
                 .validateMigrationNaming(true)
                 .placeholderReplacement(false)
                 .cleanDisabled(true)
-                .loggers("javautil");
+                .loggers("org.flywaydb.core.internal.logging.javautil.JavaUtilLogCreator");
     }
 
     /**
@@ -83,6 +83,7 @@ public final class Migrations {
         return withLock(connection -> {
             SchemaState state = inspect(connection);
             FluentConfiguration config = flyway(dataSource);
+            requireChain(config.load().info());
             if (!state.flywayHistory()) {
                 if (state.alembicRevision() != null) {
                     int version = alembicVersion(state.alembicRevision());
@@ -117,6 +118,7 @@ public final class Migrations {
             throw new IllegalStateException("cannot inspect the agent schema", e);
         }
         MigrationInfoService service = flyway(dataSource).load().info();
+        requireChain(service);
         String head = head(service);
         if (state.flywayHistory()) {
             MigrationInfo current = service.current();
@@ -199,6 +201,13 @@ public final class Migrations {
         return "the schema holds " + state.agentRelations() + " but neither " + HISTORY_TABLE + " nor "
                 + ALEMBIC_TABLE + "; if it is a schema built before migrations (create_all), run "
                 + "`java -jar agent.jar baseline 1`, or `baseline N` for the version it is known to match, then migrate";
+    }
+
+    /** Refuses to run with no migrations on the class path (a build without the {@code sql} module). */
+    private static void requireChain(MigrationInfoService service) {
+        if (Arrays.stream(service.all()).noneMatch(m -> m.isVersioned() && m.getScript() != null)) {
+            throw new IllegalStateException("no agent migrations found at " + LOCATION + " on the class path");
+        }
     }
 
     private static String head(MigrationInfoService service) {

@@ -1,0 +1,129 @@
+package io.dataland.agent.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import io.dataland.agent.conversation.ConversationRepository;
+import io.dataland.agent.message.Message;
+import io.dataland.agent.message.MessageRepository;
+import io.dataland.agent.message.NewMessage;
+import io.dataland.agent.ticket.TicketRegistration;
+import io.dataland.agent.turn.MuseumStart;
+import io.dataland.agent.turn.TurnRepository;
+import io.dataland.agent.user.User;
+import io.dataland.agent.user.UserClaims;
+import io.dataland.agent.user.UserRepository;
+import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Concurrent writers on one conversation, one ticket, one user: no gap, no duplicate, no error. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class ConcurrencyTest {
+
+    private static StoreFixture fx;
+
+    @BeforeAll
+    static void setUp(TestDatabase db) {
+        fx = StoreFixture.open(db, 16);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        fx.close();
+    }
+
+    /** Runs {@code n} tasks released together; returns their results (any exception fails the test). */
+    private static <T> List<T> race(int n, java.util.function.IntFunction<Callable<T>> task) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Callable<T> work = task.apply(i);
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return work.call();
+                }));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        }
+    }
+
+    @Test
+    void hundredConcurrentAppendsGetSeqOneToHundred() throws Exception {
+        UserRepository users = new UserRepository(fx.store());
+        String sub = users.getOrCreate(UserClaims.ofSub("racer")).id();
+        String id = new ConversationRepository(fx.store()).createGeneral(sub, "race").id();
+        MessageRepository messages = new MessageRepository(fx.store());
+
+        List<Message> appended = race(100, i -> () -> messages.append(id, sub, NewMessage.user("m" + i, null)).orElseThrow());
+
+        assertEquals(IntStream.rangeClosed(1, 100).boxed().toList(), appended.stream().map(Message::seq).sorted().toList());
+        try (Connection c = fx.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM messages WHERE conversation_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(List.of(100, 100, 1, 100), List.of(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4)));
+            }
+        }
+    }
+
+    @Test
+    void firstMuseumTurnsRacingOnOneTicketRegisterItOnce() throws Exception {
+        UserRepository users = new UserRepository(fx.store());
+        TurnRepository turns = new TurnRepository(fx.store());
+        String owner = users.getOrCreate(UserClaims.ofSub("museum-owner")).id();
+        String ticket = "T-" + UUID.randomUUID();
+
+        List<MuseumStart> starts = race(20, i -> () -> turns.beginMuseum(owner, ticket, null, "q" + i));
+        List<MuseumStart.Started> started = starts.stream().map(s -> assertInstanceOf(MuseumStart.Started.class, s)).toList();
+        assertEquals(1, started.stream().filter(s -> s.registration() == TicketRegistration.REGISTERED).count());
+        assertEquals(IntStream.rangeClosed(1, 20).boxed().toList(),
+                started.stream().map(s -> s.start().userMessage().seq()).sorted().toList());
+    }
+
+    @Test
+    void usersRacingForOneNewTicketGetOneWinner() throws Exception {
+        UserRepository users = new UserRepository(fx.store());
+        TurnRepository turns = new TurnRepository(fx.store());
+        List<String> subs = IntStream.range(0, 12).mapToObj(i -> users.getOrCreate(UserClaims.ofSub("rival-" + i)).id()).toList();
+        String ticket = "T-" + UUID.randomUUID();
+
+        List<MuseumStart> starts = race(subs.size(), i -> () -> turns.beginMuseum(subs.get(i), ticket, null, "mine"));
+        assertEquals(1, starts.stream().filter(MuseumStart.Started.class::isInstance).count());
+        assertEquals(subs.size() - 1, starts.stream().filter(MuseumStart.OwnedByOtherUser.class::isInstance).count());
+    }
+
+    @Test
+    void firstRequestsOfOneSubRacingAllGetTheRow() throws Exception {
+        UserRepository users = new UserRepository(fx.store());
+        String sub = "sub-" + UUID.randomUUID();
+        List<User> rows = race(16, i -> () -> users.getOrCreate(new UserClaims(sub, sub + "@example.org", "Name",
+                null, null, null, null, null)));
+        rows.forEach(u -> assertEquals(sub, u.id()));
+        rows.forEach(u -> assertEquals(sub + "@example.org", u.email()));
+    }
+}
