@@ -75,6 +75,7 @@ public final class ServiceBoot {
                 .host(host)
                 .port(port)
                 .maxPayloadSize(64 * 1024)
+                .directHandlers(JsonErrors.directHandlers())
                 .shutdownHook(false)
                 .addFeature(observe(dataSource))
                 .routing(routing -> {

@@ -200,8 +200,10 @@ class ApiContractTest {
         Response nullId = agent.post("/v1/chat", token, "{\"conversation_id\":null,\"message\":\"fresh\"}");
         assertNotEquals(id, nullId.json().get("conversation_id").asText());
 
+        String stranger = agent.token(user());
+        agent.get("/v1/me", stranger);
         String before = agent.snapshot();
-        assertError(agent.post("/v1/chat", agent.token(user()), "{\"conversation_id\":" + quote(id) + ",\"message\":\"hi\"}"),
+        assertError(agent.post("/v1/chat", stranger, "{\"conversation_id\":" + quote(id) + ",\"message\":\"hi\"}"),
                 404, "not_found");
         assertError(agent.post("/v1/chat", token, "{\"conversation_id\":\"nope\",\"message\":\"hi\"}"), 404, "not_found");
         assertEquals(before, agent.snapshot());
@@ -240,8 +242,8 @@ class ApiContractTest {
                 .build()), 413, "payload_too_large");
         assertEquals(before, agent.snapshot());
 
-        String exact = "{\"ticket_id\":\"t-exact-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"message\":\"m\",\"pad\":\""
-                + "x".repeat(65_536 - 74) + "\"}";
+        String head = "{\"ticket_id\":\"t-exact-" + UUID.randomUUID() + "\",\"message\":\"m\",\"pad\":\"";
+        String exact = head + "x".repeat(65_536 - head.length() - 2) + "\"}";
         assertEquals(65_536, exact.getBytes(StandardCharsets.UTF_8).length);
         assertEquals(200, agent.send(agent.request("/v1/chat/museum", token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(exact.getBytes(StandardCharsets.UTF_8))))
@@ -340,11 +342,13 @@ class ApiContractTest {
         assertTrue(cleared.json().has("feedback"));
 
         agent.json("PUT", path, token, "{\"feedback\":\"like\"}");
+        String stranger = agent.token(user());
+        agent.get("/v1/me", stranger);
         String before = agent.snapshot();
         assertError(agent.json("PUT", path, token, "{}"), 400, "missing_field");
         assertError(agent.json("PUT", path, token, "{\"feedback\":\"love\"}"), 400, "invalid_feedback");
         assertError(agent.json("PUT", path, token, "{\"feedback\":1}"), 400, "wrong_type");
-        assertError(agent.json("PUT", path, agent.token(user()), "{\"feedback\":\"dislike\"}"), 404, "not_found");
+        assertError(agent.json("PUT", path, stranger, "{\"feedback\":\"dislike\"}"), 404, "not_found");
         assertError(agent.json("PUT", "/v1/messages/" + userMessage + "/feedback", token, "{\"feedback\":\"like\"}"), 404, "not_found");
         assertError(agent.json("PUT", "/v1/messages/nope/feedback", token, "{\"feedback\":\"like\"}"), 404, "not_found");
         assertEquals(before, agent.snapshot());

@@ -160,13 +160,15 @@ public final class AgentHarness implements AutoCloseable {
         }
     }
 
-    /** Rows in every agent table, as one comparable string (nothing-changed checks). */
+    /** A digest of every agent table's rows (nothing-changed checks). */
     public String snapshot() {
-        return count("SELECT count(*) FROM users") + "/" + count("SELECT count(*) FROM tickets") + "/"
-                + count("SELECT count(*) FROM conversations") + "/" + count("SELECT count(*) FROM messages") + "/"
-                + count("SELECT count(*) FROM runs") + "/" + count("SELECT count(*) FROM message_images") + "/"
-                + text("SELECT coalesce(string_agg(id || ':' || coalesce(title,'') || ':' || coalesce(feedback,''), ',' ORDER BY id), '') "
-                + "FROM (SELECT id, title, NULL AS feedback FROM conversations UNION ALL SELECT id, NULL, feedback FROM messages) x");
+        StringBuilder all = new StringBuilder();
+        for (String table : java.util.List.of("users", "tickets", "conversations", "messages", "runs",
+                "message_images", "message_sources", "message_suggestions")) {
+            all.append(table).append('=').append(text("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') FROM "
+                    + table + " t")).append(' ');
+        }
+        return all.toString();
     }
 
     @Override
