@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.dataland.agent.chat.ChatService;
 import io.dataland.agent.conversation.ConversationRepository;
@@ -27,6 +29,7 @@ import io.dataland.agent.user.UserClaims;
 import io.dataland.agent.user.UserRepository;
 import io.dataland.config.Settings;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
 
 /**
  * The agent's {@code /v1} API, wired from settings: token trust (JWKS URL and file), the store's
@@ -74,13 +77,19 @@ public final class AgentApi {
 
     /** Registers the filters and services on {@code routing}. */
     public void routing(HttpRouting.Builder routing) {
-        routing.addFilter(new RequestMetrics(metrics))
-                .addFilter(auth)
-                .register("/v1/me", me)
-                .register("/v1/chat", chat)
-                .register("/v1/conversations", conversations)
-                .register("/v1/messages", messages)
-                .register("/v1/runs", runs);
+        routing.addFilter(new RequestMetrics(metrics)).addFilter(auth);
+        services().forEach(routing::register);
+    }
+
+    /** The services by path prefix (the OpenAPI drift test reads their routes). */
+    public Map<String, HttpService> services() {
+        Map<String, HttpService> services = new LinkedHashMap<>();
+        services.put("/v1/me", me);
+        services.put("/v1/chat", chat);
+        services.put("/v1/conversations", conversations);
+        services.put("/v1/messages", messages);
+        services.put("/v1/runs", runs);
+        return services;
     }
 
     /** The trusted keys (tests watch their fetches). */

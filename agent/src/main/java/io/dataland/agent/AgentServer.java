@@ -10,6 +10,7 @@ import io.dataland.agent.store.Store;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.ServiceBoot;
 import io.dataland.config.Settings;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 
 /**
@@ -45,7 +46,8 @@ public final class AgentServer implements AutoCloseable {
             metrics.pool(dataSource);
             Store store = Store.create(dataSource, List.of(new StatementTimer(metrics)));
             AgentApi api = AgentApi.create(settings, store, metrics);
-            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, api::routing);
+            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, api::routing,
+                    OpenApiFeature.create());
             return new AgentServer(dataSource, store, api, server, settings.get("BIND_HOST", "127.0.0.1"));
         } catch (RuntimeException e) {
             dataSource.close();

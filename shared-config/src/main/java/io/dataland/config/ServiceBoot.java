@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.spi.ServerFeature;
 
 /**
  * The boot steps both services share, in the order the seed requires: credential guard first, then
@@ -63,15 +64,21 @@ public final class ServiceBoot {
 
     /**
      * A server on {@code BIND_HOST}:{@code portVariable} (port 0: any free port) with the observe
-     * feature, the JSON error mapping, {@code /metrics}, and the routes {@code routes} adds.
+     * feature, the JSON error mapping, {@code /metrics}, the routes {@code routes} adds and any extra
+     * server {@code features} (e.g. OpenAPI).
      */
     public static WebServer start(Settings settings, String portVariable, int defaultPort,
-                                  HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes) {
+                                  HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes,
+                                  ServerFeature... features) {
         int port = settings.getInt(portVariable, defaultPort, 0, 65535);
         String host = settings.get("BIND_HOST", defaultBindHost());
         Duration retryAfter = PoolSettings.from(settings).timeout().compareTo(Duration.ofSeconds(5)) > 0
                 ? Duration.ofSeconds(5) : PoolSettings.from(settings).timeout();
-        return WebServer.builder()
+        var builder = WebServer.builder();
+        for (ServerFeature feature : features) {
+            builder.addFeature(feature);
+        }
+        return builder
                 .host(host)
                 .port(port)
                 .maxPayloadSize(64 * 1024)
