@@ -56,7 +56,10 @@ public final class Migrations {
 
     private final DataSource dataSource;
 
-    /** Migrations over {@code dataSource} (the pool needs at least two free connections). */
+    /**
+     * Migrations over {@code dataSource}. {@link #migrate()} and {@link #baseline(int)} use a single
+     * connection from it (the one holding the advisory lock runs Flyway too), so a pool of one is enough.
+     */
     public Migrations(DataSource dataSource) {
         this.dataSource = dataSource;
     }
@@ -80,22 +83,30 @@ public final class Migrations {
      * @throws IllegalStateException when the database cannot be adopted safely
      */
     public int migrate() {
-        return withLock(connection -> {
+        return withLock((connection, locked) -> {
             SchemaState state = inspect(connection);
-            FluentConfiguration config = flyway(dataSource);
+            FluentConfiguration config = flyway(locked);
             requireChain(config.load().info());
             if (!state.flywayHistory()) {
                 if (state.alembicRevision() != null) {
                     int version = alembicVersion(state.alembicRevision());
                     LOG.info(() -> "adopting an Alembic database at " + state.alembicRevision() + ": baseline V" + version);
-                    flyway(dataSource).baselineVersion(String.valueOf(version))
+                    flyway(locked).baselineVersion(String.valueOf(version))
                             .baselineDescription("adopted from Alembic " + state.alembicRevision())
                             .load().baseline();
                 } else if (state.agentRelations().isEmpty()) {
-                    // empty for the agent; the auth server's table may be there, so a baseline (if Flyway
-                    // wants one) is version 0 and V1 still runs
-                    config.baselineOnMigrate(true).baselineVersion("0")
-                            .baselineDescription("empty for the agent (only " + AUTH_TABLE + " or nothing)");
+                    if (state.authTable()) {
+                        // empty for the agent, but not for Flyway: baseline at 0 so that V1 still runs
+                        LOG.info(() -> "schema holds only " + AUTH_TABLE + ": empty for the agent, baseline V0");
+                        flyway(locked).baselineVersion("0")
+                                .baselineDescription("empty for the agent (only " + AUTH_TABLE + ")")
+                                .load().baseline();
+                    } else {
+                        // the auth server may create its table between the inspection above and
+                        // Flyway's own emptiness check: then Flyway baselines at 0, so V1 still runs
+                        config.baselineOnMigrate(true).baselineVersion("0")
+                                .baselineDescription("empty for the agent (only " + AUTH_TABLE + ")");
+                    }
                 } else {
                     throw new IllegalStateException(unadoptable(state));
                 }
@@ -150,17 +161,17 @@ public final class Migrations {
      * (an existing schema built outside this chain). Refused when Flyway history exists.
      */
     public void baseline(int version) {
-        withLock(connection -> {
+        withLock((connection, locked) -> {
             SchemaState state = inspect(connection);
             if (state.flywayHistory()) {
                 throw new IllegalStateException("the database already has Flyway history ("
                         + HISTORY_TABLE + "); baseline is only for a database Flyway has never migrated");
             }
-            String head = head(flyway(dataSource).load().info());
+            String head = head(flyway(locked).load().info());
             if (version < 0 || version > Integer.parseInt(head)) {
                 throw new IllegalArgumentException("baseline version must be between 0 and " + head);
             }
-            flyway(dataSource).baselineVersion(String.valueOf(version))
+            flyway(locked).baselineVersion(String.valueOf(version))
                     .baselineDescription("baseline by operator").load().baseline();
             LOG.info(() -> "agent schema baselined at V" + version);
             return null;
@@ -227,6 +238,7 @@ public final class Migrations {
 
     static SchemaState inspect(Connection connection) throws SQLException {
         boolean history = false;
+        boolean auth = false;
         String alembic = null;
         List<String> agent = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("""
@@ -243,7 +255,9 @@ public final class Migrations {
                     history = true;
                 } else if (name.equals(ALEMBIC_TABLE)) {
                     alembic = "";
-                } else if (!name.equals(AUTH_TABLE) && !name.startsWith(AUTH_TABLE + "_")) {
+                } else if (name.equals(AUTH_TABLE) || name.startsWith(AUTH_TABLE + "_")) {
+                    auth = true;
+                } else {
                     agent.add(name);
                 }
             }
@@ -254,11 +268,12 @@ public final class Migrations {
                 alembic = rs.next() ? rs.getString(1) : null;
             }
         }
-        return new SchemaState(history, alembic, List.copyOf(agent));
+        return new SchemaState(history, alembic, auth, List.copyOf(agent));
     }
 
     private interface Locked<T> {
-        T run(Connection connection) throws SQLException;
+        /** {@code locked} hands out {@code connection} itself (close is a no-op) for Flyway. */
+        T run(Connection connection, DataSource locked) throws SQLException;
     }
 
     private <T> T withLock(Locked<T> work) {
@@ -269,7 +284,7 @@ public final class Migrations {
                 lock.execute();
             }
             try {
-                return work.run(connection);
+                return work.run(connection, new LockConnectionDataSource(connection));
             } finally {
                 try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                     unlock.setLong(1, LOCK_KEY);

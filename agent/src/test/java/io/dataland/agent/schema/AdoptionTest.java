@@ -1,0 +1,299 @@
+package io.dataland.agent.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.dataland.agent.AgentServer;
+import io.dataland.config.Settings;
+import io.dataland.testkit.EmbeddedPg;
+import io.dataland.testkit.EmbeddedPostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Boot-time schema handling through the real {@link AgentServer#start}: Alembic adoption, the auth
+ * server's table in either boot order, concurrent boots, re-boots, migrations switched off, and the
+ * operator commands.
+ */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class AdoptionTest {
+
+    private static final Map<String, String> NO_ENV = Map.of();
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @ParameterizedTest(name = "Alembic {1} -> baseline V{0} -> head")
+    @CsvSource({"1, 0001_baseline", "4, 0004_users_email_lower_uniq", "7, 0007_lift_timestamps_to_tz"})
+    void alembicDatabaseIsBaselinedAtItsRevisionAndMigrated(int version, String revision, EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "alembic" + version);
+        SchemaTestSupport.buildAt(pg, db, version);
+        try (Connection c = SchemaTestSupport.connect(pg, db, "Europe/Berlin")) {
+            HistoricalData.load(c, version);
+            SchemaTestSupport.stampAlembic(c, revision);
+        }
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.port() > 0);
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            List<String> expected = new ArrayList<>(List.of("baseline " + version));
+            expected.addAll(SchemaTestSupport.versions(version + 1));
+            assertEquals(expected, SchemaTestSupport.history(c));
+            HistoricalData.verifyAtHead(c, version);
+            assertEquals(1, count(c, "SELECT count(*) FROM alembic_version"), "Alembic's stamp is left alone");
+        }
+    }
+
+    @Test
+    void pythonEraDatabaseWithSlimTicketsAt0010TakesV11(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "alembic10slim");
+        SchemaTestSupport.buildAt(pg, db, 10);
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            HistoricalData.load(c, 10);
+            // DAT-296 as the Python app shipped it: tickets already slim, mappings already gone
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO tickets (id, user_id, first_seen) SELECT ticket_id, user_id, created_at"
+                        + " FROM user_ticket_mappings WHERE active ON CONFLICT (id) DO NOTHING");
+                s.execute("ALTER TABLE tickets DROP COLUMN external_id, DROP COLUMN last_seen, DROP COLUMN visit_count");
+                s.execute("DROP TABLE user_ticket_mappings");
+            }
+            SchemaTestSupport.stampAlembic(c, "0010_user_profile_fields");
+        }
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.port() > 0);
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(List.of("baseline 10", "11"), SchemaTestSupport.history(c));
+            HistoricalData.verifyAtHead(c, 10);
+        }
+    }
+
+    @Test
+    void unknownAlembicRevisionIsRefused(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "alembicbad");
+        SchemaTestSupport.buildAt(pg, db, 10);
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            SchemaTestSupport.stampAlembic(c, "0042_from_the_future");
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SchemaTestSupport.boot(pg, db, NO_ENV));
+        assertTrue(e.getMessage().contains("0042_from_the_future"), e.getMessage());
+    }
+
+    @Test
+    void authTableFirstThenAgent(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "authfirst");
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            SchemaTestSupport.createAuthTable(c);
+        }
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.port() > 0);
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            List<String> expected = new ArrayList<>(List.of("baseline 0"));
+            expected.addAll(SchemaTestSupport.versions(1));
+            assertEquals(expected, SchemaTestSupport.history(c), "V1 must run even though the schema held the auth table");
+            assertEquals(1, count(c, "SELECT count(*) FROM auth_server_users"));
+            assertEquals(0, count(c, "SELECT count(*) FROM users"));
+        }
+    }
+
+    @Test
+    void agentFirstThenAuthTableThenAgentAgain(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "agentfirst");
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.port() > 0);
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            SchemaTestSupport.createAuthTable(c);
+        }
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.port() > 0);
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
+            assertEquals(1, count(c, "SELECT count(*) FROM auth_server_users"));
+        }
+    }
+
+    @Test
+    void twoAgentsBootingAtOnceOnAnEmptyDatabaseBothComeUpAndMigrateOnce(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "race");
+        CountDownLatch go = new CountDownLatch(1);
+        List<AgentServer> agents = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
+            List<Future<AgentServer>> boots = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Callable<AgentServer> boot = () -> {
+                    go.await();
+                    return SchemaTestSupport.boot(pg, db, NO_ENV);
+                };
+                boots.add(pool.submit(boot));
+            }
+            go.countDown();
+            for (Future<AgentServer> f : boots) {
+                agents.add(f.get());
+            }
+        } finally {
+            agents.forEach(AgentServer::close);
+        }
+        assertEquals(3, agents.size());
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
+        }
+    }
+
+    @Test
+    void aPoolOfOneConnectionIsEnoughToMigrate(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "poolone");
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, Map.of("DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0",
+                "DB_POOL_TIMEOUT", "5"))) {
+            assertEquals(1, agent.dataSource().getMaximumPoolSize());
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
+        }
+    }
+
+    @Test
+    void rebootIsANoOp(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "reboot");
+        SchemaTestSupport.boot(pg, db, NO_ENV).close();
+        List<String> before;
+        long checksum;
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            before = SchemaTestSupport.history(c);
+            checksum = count(c, "SELECT count(*) + sum(coalesce(checksum, 0)) FROM flyway_schema_history");
+        }
+        SchemaTestSupport.boot(pg, db, NO_ENV).close();
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(before, SchemaTestSupport.history(c));
+            assertEquals(checksum, count(c, "SELECT count(*) + sum(coalesce(checksum, 0)) FROM flyway_schema_history"));
+        }
+    }
+
+    @Test
+    void migrationsOffRefusesABehindSchemaAndSaysWhatToRun(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "off");
+        SchemaTestSupport.buildAt(pg, db, 9);
+        Map<String, String> off = Map.of("DB_MIGRATE_ON_BOOT", "false");
+        SchemaBehindException e = assertThrows(SchemaBehindException.class, () -> SchemaTestSupport.boot(pg, db, off));
+        assertTrue(e.getMessage().contains("V9"), e.getMessage());
+        assertTrue(e.getMessage().contains("V10 user profile fields"), e.getMessage());
+        assertTrue(e.getMessage().contains("V11 slim tickets"), e.getMessage());
+        assertTrue(e.getMessage().contains("java -jar agent.jar migrate"), e.getMessage());
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(SchemaTestSupport.versions(1).subList(0, 9), SchemaTestSupport.history(c), "nothing was applied");
+        }
+
+        String empty = SchemaTestSupport.newDatabase(pg, "offempty");
+        SchemaBehindException none = assertThrows(SchemaBehindException.class, () -> SchemaTestSupport.boot(pg, empty, off));
+        assertTrue(none.getMessage().contains("no Flyway history"), none.getMessage());
+
+        // the operator migrates, then the agent serves with migrations still off
+        Output out = new Output();
+        assertEquals(0, SchemaCommand.run("migrate", new String[0], settings(pg, db), out.stream, out.stream), out.text());
+        assertTrue(out.text().contains("applied 2 migration(s)"), out.text());
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, off)) {
+            assertTrue(agent.port() > 0);
+        }
+        assertThrows(IllegalArgumentException.class, () -> SchemaTestSupport.boot(pg, db, Map.of("DB_MIGRATE_ON_BOOT", "maybe")));
+    }
+
+    @Test
+    void infoReportsCurrentAndPendingLikeAlembicCurrent(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "info");
+        SchemaTestSupport.buildAt(pg, db, 8);
+        Output out = new Output();
+        assertEquals(0, SchemaCommand.run("info", new String[0], settings(pg, db), out.stream, out.stream), out.text());
+        assertEquals("current: V8\nhead:    V11\npending:\n  V9 runs table\n  V10 user profile fields\n  V11 slim tickets\n", out.text());
+
+        String alembic = SchemaTestSupport.newDatabase(pg, "infoalembic");
+        SchemaTestSupport.buildAt(pg, alembic, 7);
+        try (Connection c = SchemaTestSupport.connect(pg, alembic, "UTC")) {
+            SchemaTestSupport.stampAlembic(c, "0007_lift_timestamps_to_tz");
+        }
+        Output second = new Output();
+        assertEquals(0, SchemaCommand.run("info", new String[0], settings(pg, alembic), second.stream, second.stream));
+        assertTrue(second.text().contains("current: (no Flyway history)"), second.text());
+        assertTrue(second.text().contains("Alembic revision 0007_lift_timestamps_to_tz: migrate baselines at V7"), second.text());
+        assertTrue(second.text().contains("V8 tickets table"), second.text());
+        assertTrue(!second.text().contains("V7 "), second.text());
+    }
+
+    @Test
+    void agentTablesWithoutAnyHistoryAreRefusedUntilTheOperatorBaselines(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "nohistory");
+        SchemaTestSupport.buildAt(pg, db, 1);
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            HistoricalData.load(c, 1);
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP TABLE flyway_schema_history");
+            }
+        }
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> SchemaTestSupport.boot(pg, db, NO_ENV));
+        assertTrue(refused.getMessage().contains("baseline 1"), refused.getMessage());
+
+        Output usage = new Output();
+        assertEquals(2, SchemaCommand.run("baseline", new String[] {"one"}, settings(pg, db), usage.stream, usage.stream));
+        Output out = new Output();
+        assertEquals(0, SchemaCommand.run("baseline", new String[] {"1"}, settings(pg, db), out.stream, out.stream), out.text());
+        Output again = new Output();
+        assertEquals(1, SchemaCommand.run("baseline", new String[] {"1"}, settings(pg, db), again.stream, again.stream));
+        assertTrue(again.text().contains("already has Flyway history"), again.text());
+
+        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.port() > 0);
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            List<String> expected = new ArrayList<>(List.of("baseline 1"));
+            expected.addAll(SchemaTestSupport.versions(2));
+            assertEquals(expected, SchemaTestSupport.history(c));
+            HistoricalData.verifyAtHead(c, 1);
+        }
+    }
+
+    @Test
+    void alembicRevisionNumbers() {
+        assertEquals(1, Migrations.alembicVersion("0001_baseline"));
+        assertEquals(10, Migrations.alembicVersion("0010_user_profile_fields"));
+        assertThrows(IllegalStateException.class, () -> Migrations.alembicVersion("0011_next"));
+        assertThrows(IllegalStateException.class, () -> Migrations.alembicVersion("abc123def"));
+    }
+
+    private static Settings settings(EmbeddedPg pg, String db) {
+        return Settings.load(Map.of("DATABASE_URL", pg.databaseUrl(db), "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2"),
+                "application.yaml");
+    }
+
+    private static final class Output {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+        String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
