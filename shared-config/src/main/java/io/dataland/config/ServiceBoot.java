@@ -82,6 +82,8 @@ public final class ServiceBoot {
                 .host(host)
                 .port(port)
                 .maxPayloadSize(64 * 1024)
+                // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
+                .connectionOptions(options -> options.tcpNoDelay(true))
                 .directHandlers(JsonErrors.directHandlers())
                 .shutdownHook(false)
                 .addFeature(observe(dataSource))
