@@ -64,7 +64,8 @@ public final class AgentApi {
         JwksKeys keys = jwksKeys(settings).start();
         JwtVerifier verifier = new JwtVerifier(keys, settings.find("JWT_ISSUER").orElse(null),
                 settings.find("JWT_AUDIENCE").orElse(null),
-                settings.getInt("JWT_LEEWAY_SECONDS", 30, 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS));
+                settings.getInt("JWT_LEEWAY_SECONDS", 30, 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
+                Duration.ofSeconds(settings.getInt("JWT_CACHE_SECONDS", 60, 0, 3600)));
         UserRepository users = new UserRepository(store);
         MessageRepository messageRepository = new MessageRepository(store);
         ModelProvider model = ModelProviders.fromSettings(settings);

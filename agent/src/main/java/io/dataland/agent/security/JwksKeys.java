@@ -92,9 +92,18 @@ public final class JwksKeys {
         if (key != null) {
             return key;
         }
+        if (url == null) {
+            return null;
+        }
         key = urlKeys.get(kid);
+        if (key == null && fetchLock.isLocked()) {
+            // a fetch is in flight (the first one at boot, or another request's): use what it brings
+            fetchLock.lock();
+            fetchLock.unlock();
+            key = urlKeys.get(kid);
+        }
         boolean stale = now().isAfter(lastFetchSuccess.plus(maxAge));
-        if ((key == null || stale) && url != null && cooldownOver()) {
+        if ((key == null || stale) && cooldownOver()) {
             refetch();
             key = urlKeys.get(kid);
         }

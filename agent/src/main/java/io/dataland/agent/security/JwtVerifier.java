@@ -1,12 +1,14 @@
 package io.dataland.agent.security;
 
 import java.security.Key;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,7 +39,15 @@ public final class JwtVerifier {
     /** The most clock skew accepted on {@code exp}/{@code nbf}. */
     public static final long MAX_LEEWAY_SECONDS = 60;
 
+    private static final int CACHE_MAX = 10_000;
+
     private final JwtParser parser;
+    private final long cacheNanos;
+    private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
+    /** A token that verified, and until when that answer may be reused. */
+    private record Verified(Caller caller, long untilNanos) {
+    }
 
     /**
      * A verifier over {@code keys}.
@@ -46,6 +56,16 @@ public final class JwtVerifier {
      * @param audience required member of {@code aud}, or null
      */
     public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds) {
+        this(keys, issuer, audience, leewaySeconds, Duration.ZERO);
+    }
+
+    /**
+     * A verifier that also remembers each token that verified for at most {@code cache} (never past its
+     * {@code exp}), so a client reusing its token skips parsing and the RSA check; a key removed from the
+     * JWKS stops admitting its cached tokens after at most {@code cache}. Zero: no cache.
+     */
+    public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds, Duration cache) {
+        this.cacheNanos = cache.toNanos();
         if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
             throw new IllegalArgumentException("JWT leeway must be 0.." + MAX_LEEWAY_SECONDS + " s");
         }
@@ -64,6 +84,28 @@ public final class JwtVerifier {
 
     /** The caller {@code token} proves, or a 401 {@link ApiException}. */
     public Caller verify(String token) {
+        if (cacheNanos > 0) {
+            Verified hit = verified.get(token);
+            long now = System.nanoTime();
+            if (hit != null && now - hit.untilNanos() < 0) {
+                return hit.caller();
+            }
+            Caller caller = parse(token);
+            remember(token, caller, now);
+            return caller;
+        }
+        return parse(token);
+    }
+
+    private void remember(String token, Caller caller, long now) {
+        if (verified.size() >= CACHE_MAX) {
+            verified.clear();
+        }
+        long untilExp = Duration.between(Instant.now(), caller.expiresAt()).toNanos();
+        verified.put(token, new Verified(caller, now + Math.min(cacheNanos, Math.max(0, untilExp))));
+    }
+
+    private Caller parse(String token) {
         Claims claims;
         try {
             claims = parser.parseSignedClaims(token).getPayload();
@@ -80,7 +122,8 @@ public final class JwtVerifier {
         }
         return new Caller(sub, text(claims, "email"), text(claims, "full_name"), text(claims, "location"),
                 text(claims, "profile_photo_url"), timestamp(claims.get("joined_date")),
-                permissions(claims.get("access_permissions")), text(claims, "stripe_customer_id"));
+                permissions(claims.get("access_permissions")), text(claims, "stripe_customer_id"),
+                claims.getExpiration().toInstant());
     }
 
     /** The 401 every authentication failure answers. */

@@ -148,6 +148,21 @@ class JwtVerifierTest {
         assertRefused(verifier, trusted.builder("x").subject(null).compact());
     }
 
+    @Test
+    void cacheReusesAVerifiedTokenButNeverPastItsExp(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jwks.json");
+        Files.writeString(file, TokenMint.jwks(trusted));
+        JwksKeys keys = new JwksKeys(null, file, Duration.ofSeconds(30), Duration.ofMinutes(5), Clock.systemUTC()).start();
+        JwtVerifier cached = new JwtVerifier(keys, null, null, 0, Duration.ofSeconds(60));
+        String token = trusted.token("user-1");
+        assertEquals(cached.verify(token), cached.verify(token));
+        String shortLived = trusted.builder("user-2").expiration(Date.from(Instant.now().plusSeconds(2))).compact();
+        assertEquals("user-2", cached.verify(shortLived).sub());
+        Thread.sleep(2100);
+        assertRefused(cached, shortLived);
+        assertRefused(cached, "garbage");
+    }
+
     private static void assertRefused(JwtVerifier v, String token) {
         ApiException e = assertThrows(ApiException.class, () -> v.verify(token), token);
         assertEquals(401, e.status().code());

@@ -64,6 +64,7 @@ public final class TokenMint {
     public JwtBuilder builder(String sub) {
         Instant now = Instant.now();
         return Jwts.builder().header().keyId(kid).and()
+                .id(java.util.UUID.randomUUID().toString())
                 .subject(sub).issuedAt(Date.from(now)).expiration(Date.from(now.plus(Duration.ofHours(1))))
                 .signWith(pair.getPrivate(), Jwts.SIG.RS256);
     }
