@@ -56,8 +56,14 @@ final class TurnRunner {
     /** Answers the turn {@code start} as one JSON document. */
     void answerJson(ServerResponse res, Turn turn) {
         ModelReply reply = callModel(turn, delta -> { });
-        TurnEnd end = finish(turn, reply.text(), reply, RunStatus.SUCCESS, null)
-                .orElseThrow(() -> ApiException.notFound("conversation"));
+        Optional<TurnEnd> saved;
+        try {
+            saved = finish(turn, reply.text(), reply, RunStatus.SUCCESS, null);
+        } catch (RuntimeException e) {
+            finishQuietly(turn, null, reply, RunStatus.ERROR, "the answer could not be saved");
+            throw e;
+        }
+        TurnEnd end = saved.orElseThrow(() -> ApiException.notFound("conversation"));
         Json.ok(res, new Answer(turn.start().conversationId(), turn.start().run().id(),
                 MessageView.of(turn.start().userMessage()), MessageView.of(end.assistantMessage().orElseThrow())));
     }
@@ -90,7 +96,21 @@ final class TurnRunner {
             stream.close();
             return;
         }
-        Optional<TurnEnd> end = finish(turn, reply.text(), reply, RunStatus.SUCCESS, null);
+        Optional<TurnEnd> end;
+        try {
+            end = finish(turn, reply.text(), reply, RunStatus.SUCCESS, null);
+        } catch (RuntimeException e) {
+            // the answer could not be saved (database gone?): say so on the open stream, close the run if we can
+            LOG.log(Level.WARNING, "could not save the answer of run " + start.run().id(), e);
+            finishQuietly(turn, null, reply, RunStatus.ERROR, "the answer could not be saved");
+            try {
+                stream.emit("error", Map.of("error", "internal_error", "message", "the answer could not be saved"));
+            } catch (SseTurn.ClientGone ignored) {
+                // nobody left to tell
+            }
+            stream.close();
+            return;
+        }
         try {
             if (end.isEmpty()) {
                 stream.emit("error", Map.of("error", "not_found", "message", "conversation not found"));
