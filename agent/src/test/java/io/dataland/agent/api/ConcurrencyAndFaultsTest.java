@@ -122,4 +122,40 @@ class ConcurrencyAndFaultsTest {
             assertEquals(200, agent.get("/v1/me", token).status());
         }
     }
+
+    @Test
+    void databaseDownIs503WithRetryAfterAndRecovers(TestDatabase db) throws Exception {
+        try (AgentHarness agent = AgentHarness.start(db, Map.of("DB_POOL_TIMEOUT", "1"))) {
+            String token = agent.token("down-" + UUID.randomUUID());
+            assertEquals(200, agent.get("/v1/me", token).status());
+            String name = agent.text("SELECT current_database()");
+            try (Connection su = db.server().superuser("postgres"); var s = su.createStatement()) {
+                s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name
+                        + "' AND usename = 'dataland'");
+            }
+            try {
+                for (int i = 0; i < 3; i++) {
+                    long start = System.nanoTime();
+                    Response r = agent.get("/v1/conversations", token);
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    assertEquals(503, r.status(), r.body());
+                    assertEquals("database_unavailable", r.error());
+                    assertNotNull(r.header("Retry-After"));
+                    assertTrue(millis < 5000, millis + " ms");
+                }
+            } finally {
+                try (Connection su = db.server().superuser("postgres"); var s = su.createStatement()) {
+                    s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int status;
+            do {
+                Thread.sleep(200);
+                status = agent.get("/v1/me", token).status();
+            } while (status != 200 && System.nanoTime() < deadline);
+            assertEquals(200, status, "recovers once the database is back");
+        }
+    }
 }
