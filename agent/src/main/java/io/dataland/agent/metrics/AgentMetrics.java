@@ -38,6 +38,7 @@ public final class AgentMetrics {
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> statementTimers = new ConcurrentHashMap<>();
 
     private AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -77,7 +78,7 @@ public final class AgentMetrics {
 
     /** One MyBatis statement executed. */
     public void statement(String id, long nanos) {
-        timer(STATEMENTS, "statement", id).record(nanos, TimeUnit.NANOSECONDS);
+        statementTimers.computeIfAbsent(id, k -> timer(STATEMENTS, "statement", k)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Gauges for the pool's active, idle and pending (waiting) connections. */

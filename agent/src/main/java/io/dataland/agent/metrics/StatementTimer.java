@@ -9,6 +9,7 @@ import org.apache.ibatis.mapping.MappedStatement;
 import org.apache.ibatis.plugin.Interceptor;
 import org.apache.ibatis.plugin.Intercepts;
 import org.apache.ibatis.plugin.Invocation;
+import org.apache.ibatis.plugin.Plugin;
 import org.apache.ibatis.plugin.Signature;
 import org.apache.ibatis.session.ResultHandler;
 import org.apache.ibatis.session.RowBounds;
@@ -44,6 +45,15 @@ public final class StatementTimer implements Interceptor {
         } finally {
             metrics.statement(statement.getId(), System.nanoTime() - start);
         }
+    }
+
+    /**
+     * Wraps executors only (one per session). The default would also call {@link Plugin#wrap} (which
+     * reflects over the signatures) for every statement, parameter and result-set handler MyBatis makes.
+     */
+    @Override
+    public Object plugin(Object target) {
+        return target instanceof Executor ? Plugin.wrap(target, this) : target;
     }
 
     @Override

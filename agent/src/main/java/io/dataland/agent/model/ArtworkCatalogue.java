@@ -23,10 +23,14 @@ public final class ArtworkCatalogue {
     public record Match(Artwork artwork, double score) {
     }
 
+    private static final java.util.regex.Pattern NON_WORD = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}]+");
+
     private final List<Artwork> artworks;
+    private final List<Set<String>> artworkWords;
 
     private ArtworkCatalogue(List<Artwork> artworks) {
         this.artworks = List.copyOf(artworks);
+        this.artworkWords = this.artworks.stream().map(a -> words(a.title() + " " + a.artist())).toList();
     }
 
     /** The catalogue on the class path. */
@@ -56,21 +60,26 @@ public final class ArtworkCatalogue {
      */
     public List<Match> search(String question, int n) {
         Set<String> words = words(question);
-        return artworks.stream()
-                .map(a -> {
-                    Set<String> own = words(a.title() + " " + a.artist());
-                    long shared = own.stream().filter(words::contains).count();
-                    double score = own.isEmpty() ? 0 : 0.5 + 0.5 * shared / own.size();
-                    return new Match(a, Math.round(score * 1000) / 1000.0);
-                })
-                .sorted(Comparator.comparingDouble(Match::score).reversed()
-                        .thenComparingInt(m -> (question + "|" + m.artwork().title()).hashCode()))
+        record Scored(Match match, int tieBreak) {
+        }
+        List<Scored> scored = new java.util.ArrayList<>(artworks.size());
+        for (int i = 0; i < artworks.size(); i++) {
+            Artwork a = artworks.get(i);
+            Set<String> own = artworkWords.get(i);
+            long shared = own.stream().filter(words::contains).count();
+            double score = own.isEmpty() ? 0 : 0.5 + 0.5 * shared / own.size();
+            scored.add(new Scored(new Match(a, Math.round(score * 1000) / 1000.0), (question + "|" + a.title()).hashCode()));
+        }
+        return scored.stream()
+                .sorted(Comparator.comparingDouble((Scored m) -> m.match().score()).reversed()
+                        .thenComparingInt(Scored::tieBreak))
                 .limit(n)
+                .map(Scored::match)
                 .toList();
     }
 
     static Set<String> words(String text) {
-        return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+        return Arrays.stream(NON_WORD.split(text.toLowerCase(Locale.ROOT)))
                 .filter(w -> w.length() >= 3)
                 .collect(Collectors.toSet());
     }
