@@ -283,16 +283,43 @@ public final class Migrations {
                 lock.setLong(1, LOCK_KEY);
                 lock.execute();
             }
+            T result;
             try {
-                return work.run(connection, new LockConnectionDataSource(connection));
-            } finally {
-                try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-                    unlock.setLong(1, LOCK_KEY);
-                    unlock.execute();
-                }
+                result = work.run(connection, new LockConnectionDataSource(connection));
+            } catch (RuntimeException | SQLException e) {
+                release(connection, e);
+                throw e;
             }
+            release(connection, null);
+            return result;
         } catch (SQLException e) {
             throw new IllegalStateException("agent schema migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Releases the advisory lock (after ending any transaction Flyway left open). If that fails, the
+     * session is aborted so the lock cannot outlive it in the pool; a failure of the work itself
+     * ({@code primary}) stays the reported one.
+     */
+    private static void release(Connection connection, Exception primary) throws SQLException {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+            try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, LOCK_KEY);
+                unlock.execute();
+            }
+        } catch (SQLException e) {
+            LOG.warning(() -> "could not release the migration lock cleanly, closing the session: " + e.getMessage());
+            connection.abort(Runnable::run);
+            if (primary != null) {
+                primary.addSuppressed(e);
+            } else {
+                throw e;
+            }
         }
     }
 }

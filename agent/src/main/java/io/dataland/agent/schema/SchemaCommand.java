@@ -1,6 +1,7 @@
 package io.dataland.agent.schema;
 
 import java.io.PrintStream;
+import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.dataland.config.CredentialGuard;
@@ -29,7 +30,9 @@ public final class SchemaCommand {
             err.println("usage: agent " + command);
             return 2;
         }
-        try (HikariDataSource dataSource = ServiceBoot.openPool("dataland-agent-" + command, settings,
+        // a command needs one connection at a time (Flyway runs on the lock's), not the service's pool
+        Settings small = settings.with(Map.of("DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1"));
+        try (HikariDataSource dataSource = ServiceBoot.openPool("dataland-agent-" + command, small,
                 CredentialGuard.Service.AGENT)) {
             Migrations migrations = new Migrations(dataSource);
             switch (command) {

@@ -178,6 +178,34 @@ class AdoptionTest {
     }
 
     @Test
+    void aFailingMigrationRollsBackReleasesTheLockAndCanBeRetried(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "failing");
+        SchemaTestSupport.buildAt(pg, db, 7);
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC"); Statement s = c.createStatement()) {
+            HistoricalData.load(c, 7);
+            s.execute("CREATE TABLE tickets (something text)"); // V8 cannot create its table
+        }
+        try (com.zaxxer.hikari.HikariDataSource ds = SchemaTestSupport.pool(pg, db, "UTC")) {
+            assertThrows(RuntimeException.class, () -> new Migrations(ds).migrate());
+            try (Connection other = SchemaTestSupport.connect(pg, db, "UTC")) {
+                assertEquals(0, count(other, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 8675309"),
+                        "nobody holds the migration lock");
+                assertEquals(1, count(other, "SELECT CASE WHEN pg_try_advisory_lock(8675309) THEN 1 ELSE 0 END"),
+                        "another session can take it");
+                assertEquals(SchemaTestSupport.versions(1).subList(0, 7), SchemaTestSupport.history(other));
+                try (Statement s = other.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(8675309)");
+                    s.execute("DROP TABLE tickets");
+                }
+            }
+            assertEquals(4, new Migrations(ds).migrate());
+            try (Connection c = ds.getConnection()) {
+                HistoricalData.verifyAtHead(c, 7);
+            }
+        }
+    }
+
+    @Test
     void rebootIsANoOp(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "reboot");
         SchemaTestSupport.boot(pg, db, NO_ENV).close();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,23 +80,28 @@ public final class StoreBench {
                         + " (alternating), %d CPUs, load average %.1f%n", clients, rounds, seconds,
                         Runtime.getRuntime().availableProcessors(), loadAverage());
                 // warm-ups: the JIT and the pgjdbc statement caches, and the tables, for both sides
-                repositories(store, clients, Math.max(3, seconds / 2), "warm");
+                repositories(store, clients, Math.max(10, seconds), "warm");
                 pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
                 double javaSum = 0;
                 double benchSum = 0;
+                List<Double> ratios = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
                     double java = repositories(store, clients, seconds, "java");
                     double bench = pgbench(pgbench, pg, db, script, clients, seconds);
                     javaSum += java;
                     benchSum += bench;
-                    System.out.printf(Locale.ROOT, "round %d: repositories %8.1f turns/s, pgbench %8.1f turns/s, ratio %.2f (load %.1f)%n",
-                            round, java, bench, java / bench, loadAverage());
+                    ratios.add(java / bench);
+                    double cpu = lastCpuPerTurnMillis;
+                    System.out.printf(Locale.ROOT, "round %d: repositories %8.1f turns/s (JVM CPU %.2f ms/turn), pgbench %8.1f turns/s,"
+                            + " ratio %.2f (load %.1f)%n", round, java, cpu, bench, java / bench, loadAverage());
                 }
                 double java = javaSum / rounds;
                 double bench = benchSum / rounds;
                 System.out.printf(Locale.ROOT, "repositories (MyBatis, in-process): %10.1f turns/s (mean of %d rounds)%n", java, rounds);
                 System.out.printf(Locale.ROOT, "pgbench -M prepared (same SQL):     %10.1f turns/s (mean of %d rounds)%n", bench, rounds);
-                System.out.printf(Locale.ROOT, "ratio repositories / pgbench:       %10.2f%n", java / bench);
+                System.out.printf(Locale.ROOT, "ratio repositories / pgbench:       %10.2f (of the means; median of the rounds' ratios %.2f,"
+                        + " range %.2f-%.2f)%n", java / bench, median(ratios), Collections.min(ratios),
+                        Collections.max(ratios));
                 System.out.printf(Locale.ROOT, "statements per turn: 12 in 3 transactions (both sides)%n");
                 Files.deleteIfExists(script);
             }
@@ -117,7 +123,7 @@ public final class StoreBench {
         AtomicLong done = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < clients; i++) {
             String sub = "bench-" + prefix + "-" + i;
             String ticket = "ticket-" + prefix + "-" + i;
@@ -139,6 +145,7 @@ public final class StoreBench {
                 }
             }));
         }
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         start.countDown();
         Thread.sleep(seconds * 1000L);
@@ -147,6 +154,7 @@ public final class StoreBench {
             t.join();
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        lastCpuPerTurnMillis = done.get() == 0 ? 0 : (processCpuNanos() - cpu0) / 1e6 / done.get();
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a benchmark client failed", failures.getFirst());
         }
@@ -174,6 +182,20 @@ public final class StoreBench {
             throw new IllegalStateException("pgbench reported failed transactions:\n" + output);
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /** The benchmark JVM's CPU time per turn in the last {@link #repositories} run. */
+    private static volatile double lastCpuPerTurnMillis;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static double loadAverage() {
