@@ -1,32 +1,25 @@
 package io.dataland.agent.metrics;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.Properties;
 
-import org.apache.ibatis.cache.CacheKey;
 import org.apache.ibatis.executor.Executor;
-import org.apache.ibatis.mapping.BoundSql;
 import org.apache.ibatis.mapping.MappedStatement;
 import org.apache.ibatis.plugin.Interceptor;
-import org.apache.ibatis.plugin.Intercepts;
 import org.apache.ibatis.plugin.Invocation;
-import org.apache.ibatis.plugin.Plugin;
-import org.apache.ibatis.plugin.Signature;
-import org.apache.ibatis.session.ResultHandler;
-import org.apache.ibatis.session.RowBounds;
 
 /**
  * A MyBatis plugin timing every mapped statement (by its id, e.g.
  * {@code io.dataland.agent.message.MessageMapper.insertNext}) into {@link AgentMetrics#STATEMENTS}:
  * registered once where the store builds its configuration, so no statement needs a hand-placed timer.
+ *
+ * <p>It wraps each session's {@link Executor} (its {@code update} and {@code query} methods) in a plain
+ * JDK proxy: MyBatis's {@code Plugin.wrap} would reflect over {@code @Intercepts} signatures for every
+ * executor, statement, parameter and result-set handler it creates, which showed in the profile.
  */
-@Intercepts({
-        @Signature(type = Executor.class, method = "update", args = {MappedStatement.class, Object.class}),
-        @Signature(type = Executor.class, method = "query",
-                args = {MappedStatement.class, Object.class, RowBounds.class, ResultHandler.class}),
-        @Signature(type = Executor.class, method = "query",
-                args = {MappedStatement.class, Object.class, RowBounds.class, ResultHandler.class, CacheKey.class,
-                        BoundSql.class})
-})
 public final class StatementTimer implements Interceptor {
 
     private final AgentMetrics metrics;
@@ -47,13 +40,29 @@ public final class StatementTimer implements Interceptor {
         }
     }
 
-    /**
-     * Wraps executors only (one per session). The default would also call {@link Plugin#wrap} (which
-     * reflects over the signatures) for every statement, parameter and result-set handler MyBatis makes.
-     */
     @Override
     public Object plugin(Object target) {
-        return target instanceof Executor ? Plugin.wrap(target, this) : target;
+        if (!(target instanceof Executor executor)) {
+            return target;
+        }
+        InvocationHandler handler = (proxy, method, args) -> timed(method) && args != null && args.length > 0
+                && args[0] instanceof MappedStatement
+                ? intercept(new Invocation(executor, method, args))
+                : invoke(executor, method, args);
+        return Proxy.newProxyInstance(Executor.class.getClassLoader(), new Class<?>[] {Executor.class}, handler);
+    }
+
+    private static boolean timed(Method method) {
+        String name = method.getName();
+        return name.equals("update") || name.equals("query") || name.equals("queryCursor");
+    }
+
+    private static Object invoke(Executor executor, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(executor, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     @Override

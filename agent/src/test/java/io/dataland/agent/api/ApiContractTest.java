@@ -17,7 +17,6 @@ import io.dataland.agent.testing.AgentHarness.Response;
 import io.dataland.agent.testing.TokenMint;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
-import io.jsonwebtoken.Jwts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -383,10 +382,5 @@ class ApiContractTest {
         assertTrue(metrics.contains("route=\"/v1/chat/museum\""), "route tag");
         assertTrue(metrics.contains("MessageMapper.insertNext"), "statement tag");
         assertTrue(metrics.contains("state=\"pending\""), "pool gauge");
-    }
-
-    @SuppressWarnings("unused")
-    private static String hs(String alg) {
-        return Jwts.SIG.get().get(alg).getId();
     }
 }

@@ -111,20 +111,21 @@ public final class ApiBench {
                 + "%d connections, %d s per phase, %d CPUs, load average %.1f%n", clients, seconds,
                 Runtime.getRuntime().availableProcessors(), loadAverage());
         // warm-up: JIT, statement caches, tables
-        phase("warm-up", clients, Math.max(3, seconds / 2), this::museumJson, false);
-        StoreBench.pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
+        phase("warm-up", clients, seconds, this::museumJson, false);
+        phase("warm-up", clients, Math.max(2, seconds / 4), this::museumSse, false);
+        StoreBench.pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 2));
 
         List<Result> results = new ArrayList<>();
         double turnSum = 0;
         double pgSum = 0;
         for (int round = 1; round <= rounds; round++) {
-            Result turn = phase("museum turn (JSON)", clients, seconds, this::museumJson, round == 1);
+            Result turn = phase("museum turn (JSON)", clients, seconds, this::museumJson, round == rounds);
             double tps = StoreBench.pgbench(pgbench, pg, db, script, clients, seconds);
             turnSum += turn.rate();
             pgSum += tps;
             results.add(turn);
-            System.out.printf(Locale.ROOT, "round %d: museum turn (JSON) %7.1f req/s, pgbench (same statements) %7.1f tps, ratio %.2f%n",
-                    round, turn.rate(), tps, turn.rate() / tps);
+            System.out.printf(Locale.ROOT, "round %d: museum turn (JSON) %7.1f req/s, pgbench (same statements) %7.1f tps, "
+                    + "ratio %.2f (load %.1f)%n", round, turn.rate(), tps, turn.rate() / tps, loadAverage());
         }
         results.add(phase("museum turn (SSE)", clients, seconds, this::museumSse, false));
         List<String> conversations = seedConversations(clients);
