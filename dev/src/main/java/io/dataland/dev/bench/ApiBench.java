@@ -133,8 +133,8 @@ public final class ApiBench {
         results.add(phase("museum turn (SSE)", clients, seconds, this::museumSse, false));
         List<String> conversations = seedConversations(clients);
         results.add(phase("reload 20-message conversation", clients, seconds,
-                i -> request("/v1/conversations/" + conversations.get(i), i).GET().build(), false));
-        results.add(phase("GET /v1/me", clients, seconds, i -> request("/v1/me", i).GET().build(), false));
+                i -> get("/v1/conversations/" + conversations.get(i), i), false));
+        results.add(phase("GET /v1/me", clients, seconds, i -> get("/v1/me", i), false));
 
         System.out.println();
         System.out.printf(Locale.ROOT, "%-32s %10s %10s %10s %8s %8s%n", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "JVM CPU");
@@ -153,7 +153,7 @@ public final class ApiBench {
     }
 
     /** A timed phase: {@code clients} threads, each with its own keep-alive connection, for {@code seconds}. */
-    private Result phase(String name, int clients, int seconds, IntFunction<HttpRequest> request, boolean profile)
+    private Result phase(String name, int clients, int seconds, IntFunction<byte[]> request, boolean profile)
             throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch start = new CountDownLatch(1);
@@ -165,13 +165,14 @@ public final class ApiBench {
             threads.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> {
                 long[] mine = new long[1024];
                 int n = 0;
-                try {
+                byte[] bytes = request.apply(client);
+                try (RawHttp connection = new RawHttp("127.0.0.1", port)) {
                     start.await();
                     while (!stop.get()) {
                         long t0 = System.nanoTime();
-                        HttpResponse<String> response = http.send(request.apply(client), HttpResponse.BodyHandlers.ofString());
+                        RawHttp.Response response = connection.send(bytes);
                         long took = System.nanoTime() - t0;
-                        if (response.statusCode() != 200 || response.body().contains("event:error")) {
+                        if (response.status() != 200 || contains(response.body(), "\"error\":")) {
                             errors[client]++;
                         }
                         if (n == mine.length) {
@@ -204,17 +205,25 @@ public final class ApiBench {
                 Arrays.stream(errors).sum(), jvmCpu);
     }
 
-    private HttpRequest museumJson(int client) {
-        return request("/v1/chat/museum", client).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"ticket_id\":\"ticket-api-" + client + "\",\"message\":\""
-                        + QUESTION + "\"}")).build();
+    private byte[] museumJson(int client) {
+        return RawHttp.request("POST", "/v1/chat/museum", "127.0.0.1:" + port,
+                "{\"ticket_id\":\"ticket-api-" + client + "\",\"message\":\"" + QUESTION + "\"}",
+                "Authorization: Bearer " + tokens.get(client), "Content-Type: application/json");
     }
 
-    private HttpRequest museumSse(int client) {
-        return request("/v1/chat/museum", client).header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"ticket_id\":\"ticket-sse-" + client + "\",\"message\":\""
-                        + QUESTION + "\"}")).build();
+    private byte[] museumSse(int client) {
+        return RawHttp.request("POST", "/v1/chat/museum", "127.0.0.1:" + port,
+                "{\"ticket_id\":\"ticket-sse-" + client + "\",\"message\":\"" + QUESTION + "\"}",
+                "Authorization: Bearer " + tokens.get(client), "Content-Type: application/json",
+                "Accept: text/event-stream");
+    }
+
+    private byte[] get(String path, int client) {
+        return RawHttp.request("GET", path, "127.0.0.1:" + port, null, "Authorization: Bearer " + tokens.get(client));
+    }
+
+    private static boolean contains(byte[] body, String text) {
+        return new String(body, StandardCharsets.UTF_8).contains(text);
     }
 
     /** One general conversation of 10 turns (20 messages) per client; returns their ids. */

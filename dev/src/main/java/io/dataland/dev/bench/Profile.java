@@ -32,9 +32,9 @@ final class Profile {
         COMPONENTS.put("org.apache.ibatis.", "MyBatis");
         COMPONENTS.put("org.postgresql.", "pgjdbc (driver)");
         COMPONENTS.put("com.zaxxer.hikari.", "HikariCP");
-        COMPONENTS.put("jdk.internal.net.http.", "bench load generator (JDK HttpClient)");
-        COMPONENTS.put("java.net.http.", "bench load generator (JDK HttpClient)");
-        COMPONENTS.put("io.dataland.dev.bench.", "bench load generator (JDK HttpClient)");
+        COMPONENTS.put("jdk.internal.net.http.", "bench load generator");
+        COMPONENTS.put("java.net.http.", "bench load generator");
+        COMPONENTS.put("io.dataland.dev.bench.", "bench load generator");
         COMPONENTS.put("io.helidon.", "Helidon webserver/metrics");
         COMPONENTS.put("io.micrometer.", "Helidon webserver/metrics");
         COMPONENTS.put("io.dataland.agent.model.", "offline model");
