@@ -39,7 +39,6 @@ import io.helidon.webserver.http.HttpService;
 public final class AgentApi {
 
     private final AgentMetrics metrics;
-    private final JwksKeys keys;
     private final BearerAuth auth;
     private final ChatService chat;
     private final ConversationService conversations;
@@ -47,10 +46,9 @@ public final class AgentApi {
     private final RunService runs;
     private final MeService me;
 
-    private AgentApi(AgentMetrics metrics, JwksKeys keys, BearerAuth auth, ChatService chat,
+    private AgentApi(AgentMetrics metrics, BearerAuth auth, ChatService chat,
                      ConversationService conversations, MessageService messages, RunService runs, MeService me) {
         this.metrics = metrics;
-        this.keys = keys;
         this.auth = auth;
         this.chat = chat;
         this.conversations = conversations;
@@ -71,7 +69,7 @@ public final class AgentApi {
         ModelProvider model = ModelProviders.fromSettings(settings);
         ChatService chat = ChatService.create(new TurnRepository(store), messageRepository, model, metrics,
                 settings.getInt("MESSAGE_MAX_CHARS", 8000, 1, 1_000_000));
-        return new AgentApi(metrics, keys, new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
+        return new AgentApi(metrics, new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
                 new ConversationService(new ConversationRepository(store)), new MessageService(messageRepository),
                 new RunService(new RunRepository(store)), new MeService());
     }
@@ -91,11 +89,6 @@ public final class AgentApi {
         services.put("/v1/messages", messages);
         services.put("/v1/runs", runs);
         return services;
-    }
-
-    /** The trusted keys (tests watch their fetches). */
-    public JwksKeys keys() {
-        return keys;
     }
 
     static JwksKeys jwksKeys(Settings settings) {
