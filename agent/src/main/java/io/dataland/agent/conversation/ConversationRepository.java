@@ -39,8 +39,7 @@ public final class ConversationRepository {
      * {@link io.dataland.agent.turn.TurnRepository#beginMuseum}, which does both.
      */
     public Optional<Conversation> ensureMuseum(String userId, String ticketId, String title) {
-        return Optional.ofNullable(store.inTransaction(
-                s -> s.getMapper(ConversationMapper.class).ensureMuseum(ticketId, userId, title)));
+        return Optional.ofNullable(store.inTransaction(session -> ensureMuseum(session, userId, ticketId, title)));
     }
 
     /** {@code userId}'s conversation {@code id} without messages. */
@@ -100,6 +99,17 @@ public final class ConversationRepository {
             session.getMapper(RunMapper.class).deleteByConversation(id);
             return session.getMapper(ConversationMapper.class).deleteOwned(id, userId) == 1;
         });
+    }
+
+    /**
+     * {@link #ensureMuseum(String, String, String)} inside the caller's unit of work: null when the id
+     * belongs to another user. One statement, plus a re-read when a concurrent first insert of the same
+     * ticket won the race.
+     */
+    public static Conversation ensureMuseum(SqlSession session, String userId, String ticketId, String title) {
+        ConversationMapper conversations = session.getMapper(ConversationMapper.class);
+        Conversation conversation = conversations.ensureMuseum(ticketId, userId, title);
+        return conversation != null ? conversation : conversations.findOwned(ticketId, userId);
     }
 
     /** Creates a general conversation inside the caller's unit of work. */

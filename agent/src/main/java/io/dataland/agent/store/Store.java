@@ -93,12 +93,12 @@ public final class Store {
         }
     }
 
-    /** Runs read-only {@code work} in one session (one transaction) and returns its result. */
+    /**
+     * Runs read-only {@code work} in one session. Reads share {@link #inTransaction}'s unit of work (one
+     * transaction, so a multi-statement read such as a conversation reload is one round of
+     * BEGIN ... COMMIT); the name says what the caller intends.
+     */
     public <T> T read(Function<SqlSession, T> work) {
-        try (SqlSession session = sessions.openSession()) {
-            T result = work.apply(session);
-            session.commit(true);
-            return result;
-        }
+        return inTransaction(work);
     }
 }

@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.dataland.agent.conversation.Conversation;
-import io.dataland.agent.conversation.ConversationMapper;
 import io.dataland.agent.conversation.ConversationRepository;
 import io.dataland.agent.message.Message;
 import io.dataland.agent.message.MessageRepository;
@@ -66,9 +65,7 @@ public final class TurnRepository {
             if (!registration.usable()) {
                 return new MuseumStart.OwnedByOtherUser();
             }
-            ConversationMapper conversations = session.getMapper(ConversationMapper.class);
-            if (conversations.ensureMuseum(ticketId, userId, title) == null
-                    && conversations.findOwned(ticketId, userId) == null) {
+            if (ConversationRepository.ensureMuseum(session, userId, ticketId, title) == null) {
                 // a conversation with the ticket's id exists for another user: refuse; rolled back with
                 // the registration above
                 session.rollback(true);

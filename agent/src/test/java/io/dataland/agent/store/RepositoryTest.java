@@ -243,6 +243,18 @@ class RepositoryTest {
     }
 
     @Test
+    void ensureMuseumCreatesOnceAndOnlyForItsOwner() {
+        String a = newUser();
+        String b = newUser();
+        String ticket = "museum-" + UUID.randomUUID();
+        Conversation created = conversations.ensureMuseum(a, ticket, "Hall").orElseThrow();
+        assertEquals(Conversation.MUSEUM, created.mode());
+        assertEquals(ticket, created.id());
+        assertEquals(created, conversations.ensureMuseum(a, ticket, "other title").orElseThrow());
+        assertTrue(conversations.ensureMuseum(b, ticket, null).isEmpty());
+    }
+
+    @Test
     void museumTicketWhoseConversationIdIsTakenIsRefusedAndNotRegistered() {
         String a = newUser();
         String b = newUser();

@@ -51,6 +51,10 @@ import io.dataland.testkit.TestDatabase;
  */
 public final class StoreBench {
 
+    /** Client threads: platform threads (-Dbench.threads=virtual for virtual ones, as Helidon's requests). */
+    private static final Thread.Builder THREADS = "virtual".equals(System.getProperty("bench.threads"))
+            ? Thread.ofVirtual() : Thread.ofPlatform();
+
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
     private StoreBench() {
@@ -80,7 +84,7 @@ public final class StoreBench {
                         + " (alternating), %d CPUs, load average %.1f%n", clients, rounds, seconds,
                         Runtime.getRuntime().availableProcessors(), loadAverage());
                 // warm-ups: the JIT and the pgjdbc statement caches, and the tables, for both sides
-                repositories(store, clients, Math.max(10, seconds), "warm");
+                repositories(store, clients, Math.max(20, 2 * seconds), "warm");
                 pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
                 double javaSum = 0;
                 double benchSum = 0;
@@ -128,7 +132,7 @@ public final class StoreBench {
             String sub = "bench-" + prefix + "-" + i;
             String ticket = "ticket-" + prefix + "-" + i;
             UserClaims claims = new UserClaims(sub, sub + "@bench.example", "Bench Visitor", "Hall 1", null, null, null, null);
-            threads.add(Thread.ofPlatform().start(() -> {
+            threads.add(THREADS.start(() -> {
                 try {
                     start.await();
                     while (!stop.get()) {
