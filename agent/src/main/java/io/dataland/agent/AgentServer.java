@@ -1,13 +1,20 @@
 package io.dataland.agent;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.config.telemetry.Tracing;
+import org.apache.ibatis.plugin.Interceptor;
+import io.dataland.agent.metrics.AgentMetrics;
+import io.dataland.agent.metrics.StatementTimer;
 import io.dataland.agent.schema.SchemaBoot;
 import io.dataland.agent.store.Store;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.ServiceBoot;
 import io.dataland.config.Settings;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 
 /**
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
@@ -17,12 +24,17 @@ public final class AgentServer implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Store store;
+    private final AgentApi api;
     private final WebServer server;
     private final String host;
+    private final Tracing tracing;
 
-    private AgentServer(HikariDataSource dataSource, Store store, WebServer server, String host) {
+    private AgentServer(HikariDataSource dataSource, Store store, AgentApi api, WebServer server, String host,
+                        Tracing tracing) {
+        this.tracing = tracing;
         this.dataSource = dataSource;
         this.store = store;
+        this.api = api;
         this.server = server;
         this.host = host;
     }
@@ -33,21 +45,41 @@ public final class AgentServer implements AutoCloseable {
      * the guard, the budget or the schema check refuses.
      */
     public static AgentServer start(Settings settings) {
-        HikariDataSource dataSource = ServiceBoot.openPool("dataland-agent", settings, CredentialGuard.Service.AGENT);
+        return start(settings, Tracing.fromSettings(settings, "dataland-agent"));
+    }
+
+    /** As {@link #start(Settings)}, with query traces going to {@code tracing} (closed with the agent). */
+    public static AgentServer start(Settings settings, Tracing tracing) {
+        HikariDataSource dataSource;
+        try {
+            dataSource = ServiceBoot.openPool("dataland-agent", settings, CredentialGuard.Service.AGENT);
+        } catch (RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
         try {
             SchemaBoot.prepare(settings, dataSource);
-            Store store = Store.create(dataSource);
-            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, AgentServer::routing);
-            return new AgentServer(dataSource, store, server, settings.get("BIND_HOST", "127.0.0.1"));
+            AgentMetrics metrics = AgentMetrics.create();
+            metrics.pool(dataSource);
+            List<Interceptor> plugins = new ArrayList<>(List.of(new StatementTimer(metrics)));
+            if (tracing.enabled()) {
+                plugins.add(tracing.statementInterceptor());
+            }
+            Store store = Store.create(dataSource, plugins);
+            AgentApi api = AgentApi.create(settings, store, metrics);
+            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, tracing, api::routing,
+                    OpenApiFeature.create());
+            return new AgentServer(dataSource, store, api, server, settings.get("BIND_HOST", "127.0.0.1"), tracing);
         } catch (RuntimeException e) {
+            tracing.close();
             dataSource.close();
             throw e;
         }
     }
 
-    /** The agent's routes (the shared ones are added by {@link ServiceBoot#start}). */
-    static void routing(HttpRouting.Builder routing) {
-        // resources are registered here
+    /** The API (its routes are added to the shared ones by {@link ServiceBoot#start}). */
+    public AgentApi api() {
+        return api;
     }
 
     /** The listening port. */
@@ -74,6 +106,7 @@ public final class AgentServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        tracing.close();
         dataSource.close();
     }
 }

@@ -10,10 +10,13 @@ import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaTypes;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -50,9 +53,29 @@ public final class JsonErrors {
                 });
     }
 
+    /**
+     * The errors Helidon answers before routing (a body over the size limit, an unparsable request) in the
+     * JSON shape too: register on the server with {@code directHandlers(...)}.
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandler json = (request, type, status, headers, message) -> {
+            ApiException e = fromHttp(status);
+            headers.set(HeaderValues.CONTENT_TYPE_JSON);
+            return DirectHandler.TransportResponse.builder().status(status).headers(headers)
+                    .entity(body(e.code(), e.getMessage())).build();
+        };
+        return DirectHandlers.builder()
+                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, json)
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, json)
+                .build();
+    }
+
     /** Helidon's own errors (no route, bad request, payload too large) in the JSON shape. */
     static ApiException fromHttp(HttpException e) {
-        Status status = e.status();
+        return fromHttp(e.status());
+    }
+
+    static ApiException fromHttp(Status status) {
         return switch (status.code()) {
             case 404 -> new ApiException(status, "not_found", "no such resource");
             case 405 -> new ApiException(status, "method_not_allowed", "method not allowed");

@@ -13,6 +13,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.spi.ServerFeature;
 
 /**
  * The boot steps both services share, in the order the seed requires: credential guard first, then
@@ -64,24 +65,34 @@ public final class ServiceBoot {
 
     /**
      * A server on {@code BIND_HOST}:{@code portVariable} (port 0: any free port) with the observe
-     * feature, the JSON error mapping, {@code /metrics}, and the routes {@code routes} adds.
+     * feature, the JSON error mapping, {@code /metrics}, the routes {@code routes} adds and any extra
+     * server {@code features} (e.g. OpenAPI).
      */
     public static WebServer start(Settings settings, String portVariable, int defaultPort,
-                                  HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes) {
-        return start(settings, portVariable, defaultPort, dataSource, Tracing.off(), routes);
+                                  HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes,
+                                  ServerFeature... features) {
+        return start(settings, portVariable, defaultPort, dataSource, Tracing.off(), routes, features);
     }
 
-    /** As {@link #start(Settings, String, int, HikariDataSource, Consumer)}, with a span per request. */
+    /** As {@link #start(Settings, String, int, HikariDataSource, Consumer, ServerFeature...)}, with query traces. */
     public static WebServer start(Settings settings, String portVariable, int defaultPort,
-                                  HikariDataSource dataSource, Tracing tracing, Consumer<HttpRouting.Builder> routes) {
+                                  HikariDataSource dataSource, Tracing tracing, Consumer<HttpRouting.Builder> routes,
+                                  ServerFeature... features) {
         int port = settings.getInt(portVariable, defaultPort, 0, 65535);
         String host = settings.get("BIND_HOST", defaultBindHost());
         Duration retryAfter = PoolSettings.from(settings).timeout().compareTo(Duration.ofSeconds(5)) > 0
                 ? Duration.ofSeconds(5) : PoolSettings.from(settings).timeout();
-        return WebServer.builder()
+        var builder = WebServer.builder();
+        for (ServerFeature feature : features) {
+            builder.addFeature(feature);
+        }
+        return builder
                 .host(host)
                 .port(port)
                 .maxPayloadSize(64 * 1024)
+                // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
+                .connectionOptions(options -> options.tcpNoDelay(true))
+                .directHandlers(JsonErrors.directHandlers())
                 .shutdownHook(false)
                 .addFeature(observe(dataSource))
                 .routing(routing -> {

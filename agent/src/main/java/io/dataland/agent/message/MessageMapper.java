@@ -33,6 +33,9 @@ public interface MessageMapper {
     /** The conversation's messages in {@code seq} order. */
     List<MessageRow> listByConversation(@Param("conversationId") String conversationId);
 
+    /** The conversation's last {@code limit} messages (without children), oldest first. */
+    List<MessageRow> listRecent(@Param("conversationId") String conversationId, @Param("limit") int limit);
+
     /** Every image, source and suggestion of the conversation's messages, in one statement. */
     List<MessageChildRow> listChildrenByConversation(@Param("conversationId") String conversationId);
 

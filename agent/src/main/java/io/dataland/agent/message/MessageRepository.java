@@ -38,6 +38,14 @@ public final class MessageRepository {
     }
 
     /**
+     * The conversation's last {@code limit} messages without children, oldest first: the context a model
+     * is sent (the caller has checked ownership).
+     */
+    public List<MessageRow> recent(String conversationId, int limit) {
+        return store.read(s -> s.getMapper(MessageMapper.class).listRecent(conversationId, limit));
+    }
+
+    /**
      * Sets (or, with null, clears) the feedback of an assistant message in one of {@code userId}'s
      * conversations; empty when there is no such message (unknown, another user's, or not an assistant's).
      *

@@ -206,7 +206,7 @@ public final class StoreBench {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    private static String findPgbench() {
+    static String findPgbench() {
         for (String candidate : List.of("/usr/lib/postgresql/15/bin/pgbench", "/usr/lib/postgresql/16/bin/pgbench")) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;

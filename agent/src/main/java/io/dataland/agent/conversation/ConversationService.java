@@ -1,0 +1,88 @@
+package io.dataland.agent.conversation;
+
+import io.dataland.agent.security.BearerAuth;
+import io.dataland.agent.web.Json;
+import io.dataland.agent.web.JsonBody;
+import io.dataland.agent.web.Text;
+import io.dataland.config.ApiException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** {@code /v1/conversations}: list (keyset cursor), detail, rename and delete the caller's conversations. */
+public final class ConversationService implements HttpService {
+
+    private static final int DEFAULT_LIMIT = 20;
+
+    private final ConversationRepository conversations;
+
+    /** A service over {@code conversations}. */
+    public ConversationService(ConversationRepository conversations) {
+        this.conversations = conversations;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::listConversations)
+                .get("/{id}", this::getConversation)
+                .patch("/{id}", this::renameConversation)
+                .delete("/{id}", this::deleteConversation);
+    }
+
+    private void listConversations(ServerRequest req, ServerResponse res) {
+        String userId = BearerAuth.caller(req).sub();
+        var query = req.query();
+        int limit = query.contains("limit") ? limit(query.get("limit")) : DEFAULT_LIMIT;
+        ConversationCursor before = null;
+        if (query.contains("before")) {
+            try {
+                before = ConversationCursor.decode(query.get("before"));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_cursor", "'before' is not a cursor this server issued");
+            }
+        }
+        Json.ok(res, ConversationView.Page.of(conversations.list(userId, limit, before)));
+    }
+
+    private void getConversation(ServerRequest req, ServerResponse res) {
+        String userId = BearerAuth.caller(req).sub();
+        ConversationDetail detail = conversations.load(id(req), userId)
+                .orElseThrow(() -> ApiException.notFound("conversation"));
+        Json.ok(res, ConversationView.Detail.of(detail));
+    }
+
+    private void renameConversation(ServerRequest req, ServerResponse res) {
+        String userId = BearerAuth.caller(req).sub();
+        String title = Text.title(JsonBody.read(req).requiredString("title"));
+        Conversation renamed = conversations.rename(id(req), userId, title)
+                .orElseThrow(() -> ApiException.notFound("conversation"));
+        Json.ok(res, ConversationView.of(renamed));
+    }
+
+    private void deleteConversation(ServerRequest req, ServerResponse res) {
+        String userId = BearerAuth.caller(req).sub();
+        if (!conversations.delete(id(req), userId)) {
+            throw ApiException.notFound("conversation");
+        }
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    private static int limit(String raw) {
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1 && limit <= ConversationRepository.MAX_PAGE) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the 400
+        }
+        throw ApiException.badRequest("invalid_limit", "'limit' must be a whole number from 1 to "
+                + ConversationRepository.MAX_PAGE);
+    }
+}

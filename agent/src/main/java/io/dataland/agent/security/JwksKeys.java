@@ -1,0 +1,213 @@
+package io.dataland.agent.security;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+import io.jsonwebtoken.security.Jwk;
+import io.jsonwebtoken.security.JwkSet;
+import io.jsonwebtoken.security.Jwks;
+
+/**
+ * The trusted RSA public keys by {@code kid}: those of the auth server's JWKS ({@code AUTH_JWKS_URL}) plus
+ * those of a local JWKS file ({@code JWKS_FILE}).
+ *
+ * <p>The URL's keys are cached. An unknown {@code kid} triggers a refetch at most once per cooldown, so a
+ * flood of tokens with random kids costs the auth server one request per cooldown; a set older than
+ * {@code maxAge} is refetched on the next lookup (same cooldown). A failed fetch keeps the last good keys,
+ * and the first fetch runs in the background, so the agent boots and serves while the auth server is
+ * down. The file is re-read when its modification time or size changes (checked at most once a second).
+ */
+public final class JwksKeys {
+
+    private static final Logger LOG = Logger.getLogger(JwksKeys.class.getName());
+    private static final Duration FILE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private final URI url;
+    private final Path file;
+    private final Duration cooldown;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final HttpClient http;
+    private final ReentrantLock fetchLock = new ReentrantLock();
+    private final ReentrantLock fileLock = new ReentrantLock();
+    private final AtomicLong fetches = new AtomicLong();
+
+    private volatile Map<String, PublicKey> urlKeys = Map.of();
+    private volatile Instant lastFetchAttempt = Instant.EPOCH;
+    private volatile Instant lastFetchSuccess = Instant.EPOCH;
+    private volatile Map<String, PublicKey> fileKeys = Map.of();
+    private volatile Instant lastFileCheck = Instant.EPOCH;
+    private volatile FileStamp fileStamp;
+
+    /**
+     * Keys from {@code url} (null: none) and {@code file} (null: none).
+     *
+     * @param cooldown the least time between two fetches of {@code url}
+     * @param maxAge   after this the URL's keys are refetched on the next lookup
+     */
+    public JwksKeys(URI url, Path file, Duration cooldown, Duration maxAge, Clock clock) {
+        this.url = url;
+        this.file = file;
+        this.cooldown = cooldown;
+        this.maxAge = maxAge;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Reads the file now and fetches the URL in the background (never blocks boot on the auth server). */
+    public JwksKeys start() {
+        checkFile(true);
+        if (url != null) {
+            Thread.ofVirtual().name("jwks-initial-fetch").start(this::refetch);
+        }
+        return this;
+    }
+
+    /** The key for {@code kid}, or null when neither source knows it (after at most one refetch). */
+    public PublicKey find(String kid) {
+        if (kid == null) {
+            return null;
+        }
+        checkFile(false);
+        PublicKey key = fileKeys.get(kid);
+        if (key != null) {
+            return key;
+        }
+        if (url == null) {
+            return null;
+        }
+        key = urlKeys.get(kid);
+        if (key == null && fetchLock.isLocked()) {
+            // a fetch is in flight (the first one at boot, or another request's): use what it brings
+            fetchLock.lock();
+            fetchLock.unlock();
+            key = urlKeys.get(kid);
+        }
+        boolean stale = now().isAfter(lastFetchSuccess.plus(maxAge));
+        if ((key == null || stale) && cooldownOver()) {
+            refetch();
+            key = urlKeys.get(kid);
+        }
+        return key;
+    }
+
+    /** How many fetches of the URL were attempted (tests, metrics). */
+    public long fetchCount() {
+        return fetches.get();
+    }
+
+    /** Fetches the URL unless another thread just did; a failure keeps the last good keys. */
+    void refetch() {
+        if (!fetchLock.tryLock()) {
+            // another request is fetching: wait for it, then use what it got
+            fetchLock.lock();
+            fetchLock.unlock();
+            return;
+        }
+        try {
+            if (!cooldownOver()) {
+                return;
+            }
+            lastFetchAttempt = now();
+            fetches.incrementAndGet();
+            HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(3))
+                    .header("Accept", "application/json").GET().build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (response.statusCode() != 200) {
+                LOG.warning(() -> "JWKS fetch from " + url + " answered " + response.statusCode()
+                        + "; keeping " + urlKeys.size() + " cached key(s)");
+                return;
+            }
+            Map<String, PublicKey> keys = parse(response.body());
+            urlKeys = keys;
+            lastFetchSuccess = now();
+            LOG.fine(() -> "JWKS fetched from " + url + ": " + keys.keySet());
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "JWKS fetch from " + url + " failed (" + e.getClass().getSimpleName()
+                    + "); keeping " + urlKeys.size() + " cached key(s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            fetchLock.unlock();
+        }
+    }
+
+    private boolean cooldownOver() {
+        return !now().isBefore(lastFetchAttempt.plus(cooldown));
+    }
+
+    private void checkFile(boolean force) {
+        if (file == null || (!force && now().isBefore(lastFileCheck.plus(FILE_CHECK_INTERVAL)))) {
+            return;
+        }
+        if (!fileLock.tryLock()) {
+            return;
+        }
+        try {
+            lastFileCheck = now();
+            FileStamp stamp = FileStamp.of(file);
+            if (Objects.equals(stamp, fileStamp)) {
+                return;
+            }
+            fileStamp = stamp;
+            if (stamp == null) {
+                LOG.warning(() -> "JWKS_FILE " + file + " is missing; its keys are no longer trusted");
+                fileKeys = Map.of();
+                return;
+            }
+            Map<String, PublicKey> keys = parse(Files.readString(file, StandardCharsets.UTF_8));
+            fileKeys = keys;
+            LOG.info(() -> "JWKS_FILE " + file + " loaded: " + keys.keySet());
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "JWKS_FILE " + file + " unreadable (" + e.getClass().getSimpleName()
+                    + "); keeping " + fileKeys.size() + " key(s)");
+        } finally {
+            fileLock.unlock();
+        }
+    }
+
+    /** The RSA public keys with a {@code kid} in a JWK set document; other keys are skipped. */
+    static Map<String, PublicKey> parse(String json) {
+        JwkSet set = Jwks.setParser().ignoreUnsupported(true).build().parse(json);
+        Map<String, PublicKey> keys = new HashMap<>();
+        for (Jwk<?> jwk : set.getKeys()) {
+            if (jwk.getId() != null && jwk.toKey() instanceof RSAPublicKey rsa
+                    && (jwk.getAlgorithm() == null || "RS256".equals(jwk.getAlgorithm()))) {
+                keys.put(jwk.getId(), rsa);
+            }
+        }
+        return Map.copyOf(keys);
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private record FileStamp(FileTime modified, long size) {
+        static FileStamp of(Path file) throws IOException {
+            if (!Files.isRegularFile(file)) {
+                return null;
+            }
+            return new FileStamp(Files.getLastModifiedTime(file), Files.size(file));
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.dataland.agent.security;
+
+import java.security.Key;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dataland.config.ApiException;
+import io.helidon.http.Status;
+import io.jsonwebtoken.Claims;
+import io.jsonwebtoken.Header;
+import io.jsonwebtoken.JwsHeader;
+import io.jsonwebtoken.JwtException;
+import io.jsonwebtoken.JwtParser;
+import io.jsonwebtoken.JwtParserBuilder;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.Locator;
+import io.jsonwebtoken.UnsupportedJwtException;
+import io.jsonwebtoken.security.SecurityException;
+
+/**
+ * Verifies bearer tokens: RS256 only (no {@code none}, no HMAC, so the public key can never serve as an
+ * HMAC secret), the key found by {@code kid} in {@link JwksKeys}, {@code exp} required with a small
+ * leeway, {@code iss} and {@code aud} checked when configured. Any failure is a 401.
+ */
+public final class JwtVerifier {
+
+    private static final Logger LOG = Logger.getLogger(JwtVerifier.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most clock skew accepted on {@code exp}/{@code nbf}. */
+    public static final long MAX_LEEWAY_SECONDS = 60;
+
+    private static final int CACHE_MAX = 10_000;
+
+    private final JwtParser parser;
+    private final long cacheNanos;
+    private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
+    /** A token that verified, and until when that answer may be reused. */
+    private record Verified(Caller caller, long untilNanos) {
+    }
+
+    /**
+     * A verifier over {@code keys}.
+     *
+     * @param issuer   required {@code iss}, or null
+     * @param audience required member of {@code aud}, or null
+     */
+    public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds) {
+        this(keys, issuer, audience, leewaySeconds, Duration.ZERO);
+    }
+
+    /**
+     * A verifier that also remembers each token that verified for at most {@code cache} (never past its
+     * {@code exp}), so a client reusing its token skips parsing and the RSA check; a key removed from the
+     * JWKS stops admitting its cached tokens after at most {@code cache}. Zero: no cache.
+     */
+    public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds, Duration cache) {
+        this.cacheNanos = cache.toNanos();
+        if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
+            throw new IllegalArgumentException("JWT leeway must be 0.." + MAX_LEEWAY_SECONDS + " s");
+        }
+        JwtParserBuilder builder = Jwts.parser()
+                .sig().clear().add(Jwts.SIG.RS256).and()
+                .keyLocator(new KidLocator(keys))
+                .clockSkewSeconds(leewaySeconds);
+        if (issuer != null) {
+            builder.requireIssuer(issuer);
+        }
+        if (audience != null) {
+            builder.requireAudience(audience);
+        }
+        this.parser = builder.build();
+    }
+
+    /** The caller {@code token} proves, or a 401 {@link ApiException}. */
+    public Caller verify(String token) {
+        if (cacheNanos > 0) {
+            Verified hit = verified.get(token);
+            long now = System.nanoTime();
+            if (hit != null && now - hit.untilNanos() < 0) {
+                return hit.caller();
+            }
+            Caller caller = parse(token);
+            remember(token, caller, now);
+            return caller;
+        }
+        return parse(token);
+    }
+
+    private void remember(String token, Caller caller, long now) {
+        if (verified.size() >= CACHE_MAX) {
+            verified.clear();
+        }
+        long untilExp = Duration.between(Instant.now(), caller.expiresAt()).toNanos();
+        verified.put(token, new Verified(caller, now + Math.min(cacheNanos, Math.max(0, untilExp))));
+    }
+
+    private Caller parse(String token) {
+        Claims claims;
+        try {
+            claims = parser.parseSignedClaims(token).getPayload();
+        } catch (JwtException | IllegalArgumentException e) {
+            LOG.log(Level.FINE, "token refused: {0}", e.getClass().getSimpleName());
+            throw unauthorized("invalid or expired token");
+        }
+        if (claims.getExpiration() == null) {
+            throw unauthorized("token has no exp");
+        }
+        String sub = claims.getSubject();
+        if (sub == null || sub.isBlank() || sub.length() > 255) {
+            throw unauthorized("token has no usable sub");
+        }
+        return new Caller(sub, text(claims, "email"), text(claims, "full_name"), text(claims, "location"),
+                text(claims, "profile_photo_url"), timestamp(claims.get("joined_date")),
+                permissions(claims.get("access_permissions")), text(claims, "stripe_customer_id"),
+                claims.getExpiration().toInstant());
+    }
+
+    /** The 401 every authentication failure answers. */
+    public static ApiException unauthorized(String message) {
+        return new ApiException(Status.UNAUTHORIZED_401, "unauthorized", message);
+    }
+
+    private static String text(Claims claims, String name) {
+        Object value = claims.get(name);
+        return value instanceof String s ? s : null;
+    }
+
+    /** {@code joined_date}: ISO-8601 (with or without offset, or a date) or epoch seconds; else null. */
+    static OffsetDateTime timestamp(Object value) {
+        try {
+            if (value instanceof Number n) {
+                return OffsetDateTime.ofInstant(Instant.ofEpochSecond(n.longValue()), ZoneOffset.UTC);
+            }
+            if (value instanceof Date d) {
+                return OffsetDateTime.ofInstant(d.toInstant(), ZoneOffset.UTC);
+            }
+            if (value instanceof String s) {
+                if (s.length() == 10) {
+                    return java.time.LocalDate.parse(s).atStartOfDay().atOffset(ZoneOffset.UTC);
+                }
+                try {
+                    return OffsetDateTime.parse(s);
+                } catch (DateTimeParseException e) {
+                    return java.time.LocalDateTime.parse(s).atOffset(ZoneOffset.UTC);
+                }
+            }
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** {@code access_permissions}: a list stored JSON-encoded; a string is kept as given; else null. */
+    static String permissions(Object value) {
+        if (value instanceof Collection<?> list) {
+            try {
+                return JSON.writeValueAsString(list);
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+        }
+        return value instanceof String s ? s : null;
+    }
+
+    /** Finds the verification key by {@code kid}; refuses anything but an RS256 JWS. */
+    private record KidLocator(JwksKeys keys) implements Locator<Key> {
+        @Override
+        public Key locate(Header header) {
+            if (!(header instanceof JwsHeader jws) || !"RS256".equals(jws.getAlgorithm())) {
+                throw new UnsupportedJwtException("only RS256 signed tokens are accepted");
+            }
+            Key key = keys.find(jws.getKeyId());
+            if (key == null) {
+                throw new SecurityException("unknown kid");
+            }
+            return key;
+        }
+    }
+}

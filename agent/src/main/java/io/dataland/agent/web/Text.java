@@ -1,0 +1,71 @@
+package io.dataland.agent.web;
+
+import io.dataland.config.ApiException;
+
+/** Checks on request text: what PostgreSQL {@code text} can hold, and the API's field rules. */
+public final class Text {
+
+    /** The most characters of a ticket id. */
+    public static final int TICKET_MAX = 128;
+    /** The most characters of a conversation title. */
+    public static final int TITLE_MAX = 200;
+
+    private Text() {
+    }
+
+    /** {@code value} unless it holds NUL or an unpaired surrogate (400 naming {@code key}). */
+    public static String checked(String key, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                throw ApiException.badRequest("invalid_text", "'" + key + "' contains NUL");
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw ApiException.badRequest("invalid_text", "'" + key + "' contains an unpaired surrogate");
+            }
+            if (Character.isLowSurrogate(c)) {
+                throw ApiException.badRequest("invalid_text", "'" + key + "' contains an unpaired surrogate");
+            }
+        }
+        return value;
+    }
+
+    /** A ticket id: 1-128 characters, not blank, no Cc, Cf, Zl or Zp character. */
+    public static String ticketId(String value) {
+        int length = value.codePointCount(0, value.length());
+        if (length < 1 || length > TICKET_MAX || value.isBlank()) {
+            throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be 1-" + TICKET_MAX
+                    + " characters and not blank");
+        }
+        value.codePoints().forEach(cp -> {
+            int type = Character.getType(cp);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
+                throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be printable characters");
+            }
+        });
+        return value;
+    }
+
+    /** A message: 1..{@code max} characters. */
+    public static String message(String value, int max) {
+        int length = value.codePointCount(0, value.length());
+        if (length < 1 || length > max) {
+            throw ApiException.badRequest("invalid_message", "'message' must be 1-" + max + " characters");
+        }
+        return value;
+    }
+
+    /** A title: 1-200 characters, not blank. */
+    public static String title(String value) {
+        int length = value.codePointCount(0, value.length());
+        if (length < 1 || length > TITLE_MAX || value.isBlank()) {
+            throw ApiException.badRequest("invalid_title", "'title' must be 1-" + TITLE_MAX + " characters, not blank");
+        }
+        return value;
+    }
+}

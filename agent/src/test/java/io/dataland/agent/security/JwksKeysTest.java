@@ -1,0 +1,99 @@
+package io.dataland.agent.security;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.dataland.agent.testing.JwksServer;
+import io.dataland.agent.testing.TokenMint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The JWKS cache against a real local HTTP endpoint: cooldown, rotation, outage, the watched file. */
+class JwksKeysTest {
+
+    private static final TokenMint A = TokenMint.create("key-a");
+    private static final TokenMint B = TokenMint.create("key-b");
+
+    @Test
+    void floodOfUnknownKidsFetchesAtMostOncePerCooldown() throws Exception {
+        try (JwksServer server = JwksServer.start(TokenMint.jwks(A))) {
+            JwksKeys keys = new JwksKeys(server.url(), null, Duration.ofSeconds(30), Duration.ofMinutes(5),
+                    Clock.systemUTC());
+            assertNotNull(keys.find("key-a"));
+            int after = server.hits();
+            Thread[] threads = new Thread[20];
+            for (int i = 0; i < threads.length; i++) {
+                threads[i] = Thread.ofVirtual().start(() -> {
+                    for (int j = 0; j < 50; j++) {
+                        assertNull(keys.find(UUID.randomUUID().toString()));
+                    }
+                });
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(1, after);
+            assertEquals(after, server.hits(), "no refetch inside the cooldown");
+        }
+    }
+
+    @Test
+    void rotationIsSeenOnUnknownKidAfterCooldown() throws Exception {
+        try (JwksServer server = JwksServer.start(TokenMint.jwks(A))) {
+            JwksKeys keys = new JwksKeys(server.url(), null, Duration.ofMillis(200), Duration.ofMinutes(5),
+                    Clock.systemUTC());
+            JwtVerifier verifier = new JwtVerifier(keys, null, null, 0);
+            assertEquals("u", verifier.verify(A.token("u")).sub());
+            server.serve(TokenMint.jwks(B));
+            Thread.sleep(250);
+            assertEquals("u", verifier.verify(B.token("u")).sub());
+        }
+    }
+
+    @Test
+    void keepsLastGoodKeysWhileTheUrlIsDown() throws Exception {
+        JwksKeys keys;
+        URI url;
+        try (JwksServer server = JwksServer.start(TokenMint.jwks(A))) {
+            url = server.url();
+            keys = new JwksKeys(url, null, Duration.ZERO, Duration.ZERO, Clock.systemUTC());
+            assertNotNull(keys.find("key-a"));
+        }
+        // stale (maxAge 0) and the server is gone: the refetch fails, the old key stays
+        assertNotNull(keys.find("key-a"));
+        assertTrue(keys.fetchCount() >= 2);
+    }
+
+    @Test
+    void bootsWithUnreachableUrlAndServesFileKeys(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("extra.json");
+        Files.writeString(file, TokenMint.jwks(A));
+        JwksKeys keys = new JwksKeys(URI.create("http://127.0.0.1:1/jwks.json"), file, Duration.ofSeconds(30),
+                Duration.ofMinutes(5), Clock.systemUTC()).start();
+        assertEquals("u", new JwtVerifier(keys, null, null, 0).verify(A.token("u")).sub());
+        assertNull(keys.find("key-b"));
+    }
+
+    @Test
+    void fileChangesAreReloaded(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("extra.json");
+        Files.writeString(file, TokenMint.jwks(A));
+        JwksKeys keys = new JwksKeys(null, file, Duration.ofSeconds(30), Duration.ofMinutes(5), Clock.systemUTC()).start();
+        assertNotNull(keys.find("key-a"));
+        Files.writeString(file, TokenMint.jwks(A, B));
+        Thread.sleep(1100);
+        assertNotNull(keys.find("key-b"));
+        Files.writeString(file, TokenMint.jwks(B));
+        Thread.sleep(1100);
+        assertNull(keys.find("key-a"));
+    }
+}

@@ -1,0 +1,84 @@
+package io.dataland.agent.web;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import io.dataland.config.ApiException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Strict request reading: the 400 cases of API.md "Conventions" and what must pass. */
+class JsonBodyTest {
+
+    private static JsonBody body(String json) {
+        return JsonBody.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsStringsAndIgnoresUnknownKeys() {
+        JsonBody b = body("{\"message\": \"hi \\ud83d\\ude00\", \"extra\": [1, 2]}");
+        assertEquals("hi \uD83D\uDE00", b.requiredString("message"));
+        assertEquals(Optional.empty(), b.optionalString("conversation_id"));
+    }
+
+    @Test
+    void malformedBodies() {
+        for (String bad : new String[] {"", "   ", "{", "[]", "\"x\"", "null", "{} {}", "{\"a\":1} x",
+                "{\"message\":\"a\",\"message\":\"b\"}", "{'message':'a'}"}) {
+            assert400("malformed_json", () -> body(bad));
+        }
+        assert400("malformed_json", () -> JsonBody.parse(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}'}));
+    }
+
+    @Test
+    void wrongTypesAreNotCoerced() {
+        assert400("wrong_type", () -> body("{\"message\": 5}").requiredString("message"));
+        assert400("wrong_type", () -> body("{\"message\": true}").requiredString("message"));
+        assert400("wrong_type", () -> body("{\"message\": [\"a\"]}").requiredString("message"));
+        assert400("wrong_type", () -> body("{\"message\": null}").requiredString("message"));
+        assert400("wrong_type", () -> body("{\"conversation_id\": 12}").optionalString("conversation_id"));
+        assert400("missing_field", () -> body("{}").requiredString("message"));
+    }
+
+    @Test
+    void nullClearsButMissingIsAnError() {
+        assertEquals(Optional.empty(), body("{\"feedback\": null}").requiredNullableString("feedback"));
+        assertEquals(Optional.of("like"), body("{\"feedback\": \"like\"}").requiredNullableString("feedback"));
+        assert400("missing_field", () -> body("{}").requiredNullableString("feedback"));
+    }
+
+    @Test
+    void nulAndUnpairedSurrogatesAreRefused() {
+        assert400("invalid_text", () -> body("{\"message\": \"a\\u0000b\"}").requiredString("message"));
+        assert400("invalid_text", () -> body("{\"message\": \"a\\ud800b\"}").requiredString("message"));
+        assert400("invalid_text", () -> body("{\"message\": \"a\\udc00\"}").requiredString("message"));
+        assert400("invalid_text", () -> body("{\"message\": \"\\ud800\"}").requiredString("message"));
+    }
+
+    @Test
+    void ticketIds() {
+        assertEquals("T-1", Text.ticketId("T-1"));
+        assertEquals("x".repeat(128), Text.ticketId("x".repeat(128)));
+        assertEquals("\uD83C\uDFAB".repeat(128), Text.ticketId("\uD83C\uDFAB".repeat(128)));
+        for (String bad : new String[] {"", " ", "x".repeat(129), "a\tb", "a\nb", "a\u200bb", "a\u2028b", "a\u2029b",
+                "a\u007fb", "\ufeffa"}) {
+            assert400("invalid_ticket_id", () -> Text.ticketId(bad));
+        }
+    }
+
+    @Test
+    void messageLength() {
+        assertEquals("x".repeat(8000), Text.message("x".repeat(8000), 8000));
+        assert400("invalid_message", () -> Text.message("x".repeat(8001), 8000));
+        assert400("invalid_message", () -> Text.message("", 8000));
+    }
+
+    private static void assert400(String code, Executable call) {
+        ApiException e = assertThrows(ApiException.class, call);
+        assertEquals(400, e.status().code());
+        assertEquals(code, e.code());
+    }
+}
