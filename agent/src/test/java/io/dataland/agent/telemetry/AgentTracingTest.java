@@ -27,6 +27,23 @@ import io.dataland.testkit.TestDatabase;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class AgentTracingTest {
 
+    private static List<SpanData> awaitRequestSpan(InMemorySpanExporter exporter) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<SpanData> spans = exporter.getFinishedSpanItems();
+            if (spans.stream().anyMatch(s -> s.getKind() == SpanKind.SERVER)) {
+                return spans;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return exporter.getFinishedSpanItems();
+    }
+
     @Test
     void aMuseumTurnIsOneRequestSpanWithAChildSpanPerStatement(TestDatabase db) {
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
@@ -38,7 +55,8 @@ class AgentTracingTest {
             AgentHarness.Response res = agent.post("/v1/chat/museum", agent.token("visitor-traced"),
                     "{\"ticket_id\": " + AgentHarness.quote(ticket) + ", \"message\": " + AgentHarness.quote(text) + "}");
             assertEquals(200, res.status(), res.body());
-            spans = exporter.getFinishedSpanItems(); // read before close: shutting down clears the exporter
+            // the request span ends once the response is written, which the client may see first
+            spans = awaitRequestSpan(exporter); // read before close: shutting down clears the exporter
 
             SpanData request = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER
                     && s.getName().equals("POST /v1/chat/museum")).findFirst().orElseThrow(

@@ -72,6 +72,12 @@ class TracingTest {
                         URI.create("http://127.0.0.1:" + server.port() + "/probe/3"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals("3/3", res.body());
+                // the request span ends once the response is written, which the client may see first
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (exporter.getFinishedSpanItems().stream().noneMatch(s -> s.getKind() == SpanKind.SERVER)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
             } finally {
                 server.stop();
             }
