@@ -36,7 +36,7 @@ import io.dataland.testkit.EmbeddedPg;
  *
  * <pre>
  * mvn -q -B -pl dev -am package -DskipTests
- * java -Ddataland.root=$PWD -Xms768m -Xmx768m -XX:+AlwaysPreTouch -XX:+UseSerialGC \
+ * java -Ddataland.root=$PWD -Xms1024m -Xmx1024m -Xmn768m -XX:SurvivorRatio=2 -XX:+AlwaysPreTouch -XX:+UseSerialGC \
  *      -cp dev/target/dev.jar io.dataland.dev.AuthBench
  * </pre>
  */

@@ -129,8 +129,10 @@ public final class Stack implements AutoCloseable {
     /** The services' JVM options outside a container (the images set their own). */
     static List<String> jvmOptions(String service) {
         return "auth".equals(service)
-                // Argon2id at 64 MiB per hash: a settled, pre-touched heap keeps hashing from stalling
-                ? List.of("-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC")
+                // Argon2id at 64 MiB per hash: a settled, pre-touched heap keeps hashing from stalling, and
+                // a large young generation lets finished hashes' blocks die young (as Dockerfile.auth)
+                ? List.of("-Xms1024m", "-Xmx1024m", "-Xmn768m", "-XX:SurvivorRatio=2", "-XX:+AlwaysPreTouch",
+                        "-XX:+UseSerialGC")
                 : List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
     }
 
