@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.config.telemetry.Tracing;
-import org.apache.ibatis.plugin.Interceptor;
 import io.dataland.agent.metrics.AgentMetrics;
 import io.dataland.agent.metrics.StatementTimer;
 import io.dataland.agent.schema.SchemaBoot;
@@ -13,8 +11,10 @@ import io.dataland.agent.store.Store;
 import io.dataland.config.CredentialGuard;
 import io.dataland.config.ServiceBoot;
 import io.dataland.config.Settings;
+import io.dataland.config.telemetry.Tracing;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
+import org.apache.ibatis.plugin.Interceptor;
 
 /**
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
@@ -69,7 +69,7 @@ public final class AgentServer implements AutoCloseable {
             AgentApi api = AgentApi.create(settings, store, metrics);
             WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, tracing, api::routing,
                     OpenApiFeature.create());
-            return new AgentServer(dataSource, store, api, server, settings.get("BIND_HOST", "127.0.0.1"), tracing);
+            return new AgentServer(dataSource, store, api, server, ServiceBoot.bindHost(settings), tracing);
         } catch (RuntimeException e) {
             tracing.close();
             dataSource.close();

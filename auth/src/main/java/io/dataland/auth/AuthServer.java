@@ -83,7 +83,7 @@ public final class AuthServer implements AutoCloseable {
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
             WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
                     routing -> routing(routing, parts));
-            return new AuthServer(dataSource, server, settings.get("BIND_HOST", "127.0.0.1"), purgeThrottle(parts.throttle()));
+            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

@@ -79,9 +79,9 @@ public final class ServiceBoot {
                                   HikariDataSource dataSource, Tracing tracing, Consumer<HttpRouting.Builder> routes,
                                   ServerFeature... features) {
         int port = settings.getInt(portVariable, defaultPort, 0, 65535);
-        String host = settings.get("BIND_HOST", defaultBindHost());
-        Duration retryAfter = PoolSettings.from(settings).timeout().compareTo(Duration.ofSeconds(5)) > 0
-                ? Duration.ofSeconds(5) : PoolSettings.from(settings).timeout();
+        String host = bindHost(settings);
+        Duration poolTimeout = PoolSettings.from(settings).timeout();
+        Duration retryAfter = poolTimeout.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : poolTimeout;
         var builder = WebServer.builder();
         for (ServerFeature feature : features) {
             builder.addFeature(feature);
@@ -103,6 +103,11 @@ public final class ServiceBoot {
                 })
                 .build()
                 .start();
+    }
+
+    /** The listen address: {@code BIND_HOST}, else {@link #defaultBindHost()}. */
+    public static String bindHost(Settings settings) {
+        return settings.get("BIND_HOST", defaultBindHost());
     }
 
     /** {@code 0.0.0.0} inside a container (so the published port reaches it), {@code 127.0.0.1} outside. */
