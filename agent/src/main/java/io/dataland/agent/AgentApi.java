@@ -27,7 +27,7 @@ import io.dataland.agent.turn.TurnRepository;
 import io.dataland.agent.user.MeService;
 import io.dataland.agent.user.UserClaims;
 import io.dataland.agent.user.UserRepository;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 

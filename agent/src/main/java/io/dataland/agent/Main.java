@@ -5,11 +5,11 @@ import java.util.logging.Logger;
 
 import io.dataland.agent.schema.SchemaBehindException;
 import io.dataland.agent.schema.SchemaCommand;
-import io.dataland.config.CheckEnv;
-import io.dataland.config.CredentialGuard;
-import io.dataland.config.DbStats;
-import io.dataland.config.PoolBudget;
-import io.dataland.config.Settings;
+import io.dataland.kit.ops.CheckEnv;
+import io.dataland.kit.config.CredentialGuard;
+import io.dataland.kit.ops.DbStats;
+import io.dataland.kit.db.PoolBudget;
+import io.dataland.kit.config.Settings;
 import io.helidon.logging.common.LogConfig;
 
 /**

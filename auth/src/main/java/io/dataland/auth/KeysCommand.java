@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 import io.dataland.auth.token.KeyRing;
 import io.dataland.auth.token.SigningKey;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 
 /**
  * The key commands: {@code rotate-keys} adds a signing key and makes it current (running servers

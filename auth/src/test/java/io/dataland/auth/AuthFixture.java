@@ -14,7 +14,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.TestDatabase;
 
 /**

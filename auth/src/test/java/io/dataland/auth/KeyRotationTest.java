@@ -98,7 +98,7 @@ class KeyRotationTest {
     private static Outcome run(String command, Path dataDir, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = KeysCommand.run(command, args, io.dataland.config.Settings.load(
+        int status = KeysCommand.run(command, args, io.dataland.kit.config.Settings.load(
                 Map.of("AUTH_DATA_DIR", dataDir.toString()), "application.yaml"),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -12,7 +12,7 @@ import io.dataland.agent.turn.TurnRepository;
 import io.dataland.agent.turn.TurnStart;
 import io.dataland.agent.web.JsonBody;
 import io.dataland.agent.web.Text;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;

@@ -4,7 +4,7 @@ import io.dataland.agent.security.BearerAuth;
 import io.dataland.agent.web.Json;
 import io.dataland.agent.web.JsonBody;
 import io.dataland.agent.web.Text;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

@@ -5,7 +5,7 @@ import java.util.Optional;
 import io.dataland.agent.security.BearerAuth;
 import io.dataland.agent.web.Json;
 import io.dataland.agent.web.JsonBody;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;

@@ -1,6 +1,6 @@
 package io.dataland.agent.metrics;
 
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;

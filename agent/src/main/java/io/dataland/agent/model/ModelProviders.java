@@ -4,7 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 
 /** Builds the provider {@code MODEL_PROVIDER} names. */
 public final class ModelProviders {

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 
 /**
  * The schema step of the agent's boot (after the credential guard and the pool, before the server):

@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.config.CredentialGuard;
-import io.dataland.config.ServiceBoot;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.CredentialGuard;
+import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.config.Settings;
 
 /**
  * The operator commands {@code migrate}, {@code info} and {@code baseline VERSION}: the pool (with the

@@ -1,7 +1,7 @@
 package io.dataland.agent.user;
 
 import io.dataland.agent.web.Json;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

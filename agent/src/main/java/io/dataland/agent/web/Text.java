@@ -1,6 +1,6 @@
 package io.dataland.agent.web;
 
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 
 /** Checks on request text: what PostgreSQL {@code text} can hold, and the API's field rules. */
 public final class Text {

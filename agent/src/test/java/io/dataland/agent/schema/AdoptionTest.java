@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.dataland.agent.AgentServer;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPg;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dataland.agent.AgentServer;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPg;
 
 /** Fresh databases on the test JVM's server, old schema versions, and agent boots against them. */

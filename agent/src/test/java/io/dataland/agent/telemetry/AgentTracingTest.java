@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.config.telemetry.Tracing;
+import io.dataland.kit.telemetry.Tracing;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 

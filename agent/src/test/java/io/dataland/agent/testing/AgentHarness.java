@@ -20,7 +20,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dataland.agent.AgentServer;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.TestDatabase;
 
 /**
@@ -49,7 +49,7 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     /** As {@link #start(TestDatabase, Map)}, with query traces going to {@code tracing} (null: as configured). */
-    public static AgentHarness start(TestDatabase db, Map<String, String> extraEnv, io.dataland.config.telemetry.Tracing tracing) {
+    public static AgentHarness start(TestDatabase db, Map<String, String> extraEnv, io.dataland.kit.telemetry.Tracing tracing) {
         try {
             TokenMint mint = TokenMint.create("test-key-1");
             Path jwks = Files.createTempFile("agent-jwks", ".json");

@@ -3,7 +3,7 @@ package io.dataland.agent.web;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

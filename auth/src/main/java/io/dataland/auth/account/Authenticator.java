@@ -8,7 +8,7 @@ import io.dataland.auth.password.PasswordHasher;
 import io.dataland.auth.password.PasswordPolicy;
 import io.dataland.auth.throttle.LoginThrottle;
 import io.dataland.auth.token.Tokens;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 
 /**

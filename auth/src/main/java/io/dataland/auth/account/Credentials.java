@@ -2,7 +2,7 @@ package io.dataland.auth.account;
 
 import java.util.Locale;
 
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 
 /**
  * Checks on the text a signup or login carries, shared by the JSON API and the HTML forms: text that

@@ -2,8 +2,8 @@ package io.dataland.auth.throttle;
 
 import java.time.Duration;
 
-import io.dataland.config.ApiException;
-import io.dataland.config.Settings;
+import io.dataland.kit.http.ApiException;
+import io.dataland.kit.config.Settings;
 import io.helidon.http.Status;
 import org.apache.ibatis.session.SqlSession;
 import org.apache.ibatis.session.SqlSessionFactory;

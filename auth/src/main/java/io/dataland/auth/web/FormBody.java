@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 

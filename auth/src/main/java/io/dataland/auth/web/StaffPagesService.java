@@ -8,7 +8,7 @@ import java.util.Base64;
 
 import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.account.ClientAddress;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
 import io.helidon.http.Status;

@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import org.junit.jupiter.api.Test;
 
 /** The hashing bulkhead's bounds, with blocking work in place of Argon2 so the timing is exact. */

@@ -9,7 +9,7 @@ import java.time.Duration;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dataland.auth.account.AccountMapper;
 import io.dataland.auth.schema.AuthSchema;
-import io.dataland.config.ApiException;
+import io.dataland.kit.http.ApiException;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;

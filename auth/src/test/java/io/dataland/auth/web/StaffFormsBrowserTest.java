@@ -10,7 +10,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataland.auth.AuthServer;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.dataland.auth.AuthServer;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.AfterAll;

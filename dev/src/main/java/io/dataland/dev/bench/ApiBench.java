@@ -29,7 +29,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.dataland.agent.AgentServer;
-import io.dataland.config.Settings;
+import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPg;
 import io.dataland.testkit.TestDatabase;
 import io.jsonwebtoken.Jwts;

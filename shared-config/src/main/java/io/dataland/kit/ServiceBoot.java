@@ -1,0 +1,127 @@
+package io.dataland.kit;
+
+import io.dataland.kit.config.CredentialGuard;
+import io.dataland.kit.config.DatabaseSettings;
+import io.dataland.kit.config.DatabaseUrl;
+import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.DatabaseHealthCheck;
+import io.dataland.kit.db.PoolBudget;
+import io.dataland.kit.db.PoolFactory;
+import io.dataland.kit.db.PoolSettings;
+import io.dataland.kit.http.JsonErrors;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.kit.telemetry.Tracing;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.spi.ServerFeature;
+
+/**
+ * The boot steps both services share, in the order the seed requires: credential guard first, then
+ * the pool and its budget against {@code max_connections}, then (the caller's schema step), then the
+ * server with {@code /observe/health} (readiness pings the database) and Prometheus metrics at
+ * {@code /observe/metrics} and {@code /metrics}.
+ */
+public final class ServiceBoot {
+
+    private ServiceBoot() {
+    }
+
+    /**
+     * Runs the credential guard for {@code service}, opens its pool and checks the pool budget.
+     *
+     * @throws CredentialGuard.BootRefusedException production refuses the connection string
+     * @throws PoolBudget.OverBudgetException       production refuses the pool budget
+     */
+    public static HikariDataSource openPool(String poolName, Settings settings, CredentialGuard.Service service) {
+        CredentialGuard.enforce(settings, service);
+        DatabaseSettings.Source source = service == CredentialGuard.Service.AGENT
+                ? DatabaseSettings.agent(settings) : DatabaseSettings.auth(settings);
+        DatabaseUrl url = source.parse();
+        PoolSettings pool = PoolSettings.from(settings);
+        HikariDataSource dataSource = PoolFactory.create(poolName, url, pool);
+        try {
+            PoolBudget.enforce(poolName, dataSource, pool, settings.production());
+            return dataSource;
+        } catch (SQLException | RuntimeException e) {
+            dataSource.close();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("cannot read the server's connection limits", e);
+        }
+    }
+
+    /** Health (details on, database readiness) and metrics under {@code /observe}. */
+    public static ObserveFeature observe(HikariDataSource dataSource) {
+        return ObserveFeature.builder()
+                .addObserver(HealthObserver.builder()
+                        .details(true)
+                        .useSystemServices(false)
+                        .addCheck(new DatabaseHealthCheck(dataSource, Duration.ofSeconds(2)))
+                        .build())
+                .addObserver(MetricsObserver.create())
+                .build();
+    }
+
+    /**
+     * A server on {@code BIND_HOST}:{@code portVariable} (port 0: any free port) with the observe
+     * feature, the JSON error mapping, {@code /metrics}, the routes {@code routes} adds and any extra
+     * server {@code features} (e.g. OpenAPI).
+     */
+    public static WebServer start(Settings settings, String portVariable, int defaultPort,
+                                  HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes,
+                                  ServerFeature... features) {
+        return start(settings, portVariable, defaultPort, dataSource, Tracing.off(), routes, features);
+    }
+
+    /** As {@link #start(Settings, String, int, HikariDataSource, Consumer, ServerFeature...)}, with query traces. */
+    public static WebServer start(Settings settings, String portVariable, int defaultPort,
+                                  HikariDataSource dataSource, Tracing tracing, Consumer<HttpRouting.Builder> routes,
+                                  ServerFeature... features) {
+        int port = settings.getInt(portVariable, defaultPort, 0, 65535);
+        String host = bindHost(settings);
+        Duration poolTimeout = PoolSettings.from(settings).timeout();
+        Duration retryAfter = poolTimeout.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : poolTimeout;
+        var builder = WebServer.builder();
+        for (ServerFeature feature : features) {
+            builder.addFeature(feature);
+        }
+        return builder
+                .host(host)
+                .port(port)
+                .maxPayloadSize(64 * 1024)
+                // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
+                .connectionOptions(options -> options.tcpNoDelay(true))
+                .directHandlers(JsonErrors.directHandlers())
+                .shutdownHook(false)
+                .addFeature(observe(dataSource))
+                .routing(routing -> {
+                    tracing.register(routing);
+                    JsonErrors.register(routing, retryAfter);
+                    routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
+                    routes.accept(routing);
+                })
+                .build()
+                .start();
+    }
+
+    /** The listen address: {@code BIND_HOST}, else {@link #defaultBindHost()}. */
+    public static String bindHost(Settings settings) {
+        return settings.get("BIND_HOST", defaultBindHost());
+    }
+
+    /** {@code 0.0.0.0} inside a container (so the published port reaches it), {@code 127.0.0.1} outside. */
+    static String defaultBindHost() {
+        return Files.exists(Path.of("/.dockerenv")) || System.getenv("container") != null ? "0.0.0.0" : "127.0.0.1";
+    }
+}

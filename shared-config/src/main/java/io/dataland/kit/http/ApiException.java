@@ -1,0 +1,55 @@
+package io.dataland.kit.http;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.helidon.http.Status;
+
+/**
+ * A request that ends with a JSON error: {@code {"error": code, "message": message}} and {@code status}
+ * (API.md, "Conventions"). Handlers throw it; {@link JsonErrors} writes it.
+ */
+public class ApiException extends RuntimeException {
+
+    private final transient Status status;
+    private final String code;
+    private final transient Duration retryAfter;
+
+    /** An error with no {@code Retry-After}. */
+    public ApiException(Status status, String code, String message) {
+        this(status, code, message, null);
+    }
+
+    /** An error with a {@code Retry-After} header (429, 503). */
+    public ApiException(Status status, String code, String message, Duration retryAfter) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.retryAfter = retryAfter;
+    }
+
+    /** 400 with {@code code}. */
+    public static ApiException badRequest(String code, String message) {
+        return new ApiException(Status.BAD_REQUEST_400, code, message);
+    }
+
+    /** 404 {@code not_found}: unknown or not the caller's, indistinguishably. */
+    public static ApiException notFound(String what) {
+        return new ApiException(Status.NOT_FOUND_404, "not_found", what + " not found");
+    }
+
+    /** The HTTP status. */
+    public Status status() {
+        return status;
+    }
+
+    /** The machine-readable code. */
+    public String code() {
+        return code;
+    }
+
+    /** The {@code Retry-After} to send, if any. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+}

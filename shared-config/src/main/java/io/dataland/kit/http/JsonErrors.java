@@ -1,0 +1,145 @@
+package io.dataland.kit.http;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
+import io.helidon.http.HttpMediaTypes;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Maps exceptions to the JSON error shape once, for a whole routing (STYLE.md: errors mapped in
+ * {@code Main.routing}). Database unavailability and pool exhaustion become 503 with
+ * {@code Retry-After}; anything unexpected is a 500 whose body says nothing about the cause (the log has
+ * the stack trace, which carries no secrets: passwords never enter a URL or a message).
+ */
+public final class JsonErrors {
+
+    private static final Logger LOG = Logger.getLogger(JsonErrors.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonErrors() {
+    }
+
+    /** Registers the handlers on {@code routing}. */
+    public static void register(HttpRouting.Builder routing, Duration retryAfter) {
+        routing.error(ApiException.class, (req, res, e) -> send(res, e))
+                .error(HttpException.class, (req, res, e) -> send(res, fromHttp(e)))
+                .error(SQLException.class, (req, res, e) -> sendDatabase(req, res, e, retryAfter))
+                .error(RuntimeException.class, (req, res, e) -> {
+                    SQLException sql = sqlCause(e);
+                    if (sql != null) {
+                        sendDatabase(req, res, sql, retryAfter);
+                    } else {
+                        LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method().text() + " "
+                                + req.path().path(), e);
+                        send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, "internal_error",
+                                "internal error"));
+                    }
+                });
+    }
+
+    /**
+     * The errors Helidon answers before routing (a body over the size limit, an unparsable request) in the
+     * JSON shape too: register on the server with {@code directHandlers(...)}.
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandler json = (request, type, status, headers, message) -> {
+            ApiException e = fromHttp(status);
+            headers.set(HeaderValues.CONTENT_TYPE_JSON);
+            return DirectHandler.TransportResponse.builder().status(status).headers(headers)
+                    .entity(body(e.code(), e.getMessage())).build();
+        };
+        return DirectHandlers.builder()
+                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, json)
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, json)
+                .build();
+    }
+
+    /** Helidon's own errors (no route, bad request, payload too large) in the JSON shape. */
+    static ApiException fromHttp(HttpException e) {
+        return fromHttp(e.status());
+    }
+
+    static ApiException fromHttp(Status status) {
+        return switch (status.code()) {
+            case 404 -> new ApiException(status, "not_found", "no such resource");
+            case 405 -> new ApiException(status, "method_not_allowed", "method not allowed");
+            case 413 -> new ApiException(status, "payload_too_large", "request body over the limit");
+            case 415 -> new ApiException(status, "unsupported_media_type", "unsupported content type");
+            default -> new ApiException(status, status.code() >= 500 ? "internal_error" : "bad_request",
+                    status.code() >= 500 ? "internal error" : status.reasonPhrase().toLowerCase(java.util.Locale.ROOT));
+        };
+    }
+
+    /** Writes {@code e} as the JSON error. */
+    public static void send(ServerResponse res, ApiException e) {
+        if (res.isSent()) {
+            return;
+        }
+        e.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, d.toSeconds()))));
+        if (e.status() == Status.UNAUTHORIZED_401) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        res.status(e.status());
+        res.headers().contentType(HttpMediaTypes.JSON_UTF_8);
+        res.send(body(e.code(), e.getMessage()));
+    }
+
+    /** {@code {"error": code, "message": message}} as bytes. */
+    public static byte[] body(String code, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether {@code e} means the database is unreachable or the pool has no free connection. */
+    public static boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof SQLTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03")));
+    }
+
+    private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter) {
+        if (isUnavailable(e)) {
+            LOG.warning(() -> "database unavailable on " + req.path().path() + ": " + e.getClass().getSimpleName()
+                    + " (SQLState " + e.getSQLState() + ")");
+            send(res, new ApiException(Status.SERVICE_UNAVAILABLE_503, "database_unavailable",
+                    "the database is unavailable; retry shortly", retryAfter));
+        } else {
+            LOG.log(Level.SEVERE, "database error on " + req.path().path() + " (SQLState " + e.getSQLState() + ")", e);
+            send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, "internal_error", "internal error"));
+        }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,87 @@
+package io.dataland.kit.db;
+
+import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.config.CredentialGuard;
+import io.dataland.kit.config.DatabaseUrl;
+import io.dataland.kit.config.Settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.dataland.testkit.EmbeddedPg;
+
+/** The pool budget against a real PostgreSQL 16 started with a low max_connections. */
+class PoolBudgetTest {
+
+    private static EmbeddedPg pg;
+    private static HikariDataSource probe;
+
+    @BeforeAll
+    static void start() {
+        pg = EmbeddedPg.start(null, 0, Map.of("max_connections", "20", "superuser_reserved_connections", "3"), "budget-pw");
+        pg.createDatabase("budget");
+        probe = PoolFactory.create("budget-probe", DatabaseUrl.parse("DATABASE_URL", pg.databaseUrl("budget")),
+                new PoolSettings(1, 0, Duration.ofSeconds(5), 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        probe.close();
+        pg.close();
+    }
+
+    @Test
+    void readsTheServersLimits() throws Exception {
+        PoolBudget.Report report = PoolBudget.measure("agent", probe, new PoolSettings(2, 3, Duration.ofSeconds(5), 2));
+        assertEquals(20, report.maxConnections());
+        assertEquals(3, report.reserved());
+        assertEquals(17, report.available());
+        assertEquals(10, report.worstCase());
+        assertFalse(report.over());
+    }
+
+    @Test
+    void productionRefusesAWorstCaseOverTheBudgetWithTheNumbers() {
+        PoolSettings seedDefaults = new PoolSettings(20, 40, Duration.ofSeconds(30), 2);
+        var e = assertThrows(PoolBudget.OverBudgetException.class,
+                () -> PoolBudget.enforce("dataland-agent", probe, seedDefaults, true));
+        assertTrue(e.getMessage().contains("2 instance(s) x 60 connections = 120 exceeds 17 available"), e.getMessage());
+        assertTrue(e.getMessage().contains("max_connections=20"), e.getMessage());
+    }
+
+    @Test
+    void developmentOnlyWarns() throws Exception {
+        PoolBudget.Report report = PoolBudget.enforce("dataland-agent", probe, new PoolSettings(20, 40, Duration.ofSeconds(30), 1), false);
+        assertTrue(report.over());
+        assertEquals(60, report.worstCase());
+    }
+
+    @Test
+    void exactlyTheBudgetFits() throws Exception {
+        PoolBudget.Report report = PoolBudget.enforce("dataland-auth", probe, new PoolSettings(10, 7, Duration.ofSeconds(30), 1), true);
+        assertEquals(17, report.worstCase());
+        assertFalse(report.over());
+    }
+
+    @Test
+    void serviceBootSizesThePoolFromTheEnvironmentAndWarnsInDevelopment() {
+        // 3 x 41 = 123 > 17: development warns and the pool opens (production is covered above)
+        Settings dev = Settings.of(Map.of("DATABASE_URL", pg.databaseUrl("budget"), "DB_POOL_SIZE", "1",
+                "DB_MAX_OVERFLOW", "40", "DB_EXPECTED_INSTANCES", "3"));
+        try (HikariDataSource ds = ServiceBoot.openPool("dataland-agent", dev, CredentialGuard.Service.AGENT)) {
+            assertEquals(41, ds.getMaximumPoolSize());
+            assertEquals(1, ds.getMinimumIdle());
+            assertEquals("dataland-agent", ds.getPoolName());
+        }
+    }
+}
