@@ -13,7 +13,6 @@ import io.dataland.agent.conversation.ConversationService;
 import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.message.MessageService;
 import io.dataland.agent.metrics.AgentMetrics;
-import io.dataland.agent.metrics.RequestMetrics;
 import io.dataland.agent.model.ModelProvider;
 import io.dataland.agent.model.ModelProviders;
 import io.dataland.agent.run.RunRepository;
@@ -38,7 +37,6 @@ import io.helidon.webserver.http.HttpService;
  */
 public final class AgentApi {
 
-    private final AgentMetrics metrics;
     private final BearerAuth auth;
     private final ChatService chat;
     private final ConversationService conversations;
@@ -46,9 +44,8 @@ public final class AgentApi {
     private final RunService runs;
     private final MeService me;
 
-    private AgentApi(AgentMetrics metrics, BearerAuth auth, ChatService chat,
+    private AgentApi(BearerAuth auth, ChatService chat,
                      ConversationService conversations, MessageService messages, RunService runs, MeService me) {
-        this.metrics = metrics;
         this.auth = auth;
         this.chat = chat;
         this.conversations = conversations;
@@ -69,14 +66,14 @@ public final class AgentApi {
         ModelProvider model = ModelProviders.fromSettings(settings);
         ChatService chat = ChatService.create(new TurnRepository(store), messageRepository, model, metrics,
                 settings.getInt("MESSAGE_MAX_CHARS", 8000, 1, 1_000_000));
-        return new AgentApi(metrics, new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
+        return new AgentApi(new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
                 new ConversationService(new ConversationRepository(store)), new MessageService(messageRepository),
                 new RunService(new RunRepository(store)), new MeService());
     }
 
     /** Registers the filters and services on {@code routing}. */
     public void routing(HttpRouting.Builder routing) {
-        routing.addFilter(new RequestMetrics(metrics)).addFilter(auth);
+        routing.addFilter(auth);
         services().forEach(routing::register);
     }
 

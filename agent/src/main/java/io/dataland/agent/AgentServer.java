@@ -10,6 +10,7 @@ import io.dataland.agent.schema.SchemaBoot;
 import io.dataland.agent.store.Store;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.openapi.OpenApiFeature;
@@ -20,7 +21,7 @@ import org.apache.ibatis.plugin.Interceptor;
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
  * handle tests and {@link Main} hold to stop it.
  */
-public final class AgentServer implements AutoCloseable {
+public final class AgentServer implements ServiceMain.Server {
 
     private final HikariDataSource dataSource;
     private final Store store;

@@ -22,7 +22,9 @@ import io.dataland.auth.token.Tokens;
 import io.dataland.auth.web.StaffPagesService;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import org.apache.ibatis.session.SqlSessionFactory;
@@ -31,7 +33,7 @@ import org.apache.ibatis.session.SqlSessionFactory;
  * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
  * and the handle tests and {@link Main} hold to stop it.
  */
-public final class AuthServer implements AutoCloseable {
+public final class AuthServer implements ServiceMain.Server {
 
     private static final Logger LOG = Logger.getLogger(AuthServer.class.getName());
 
@@ -39,8 +41,11 @@ public final class AuthServer implements AutoCloseable {
     private final WebServer server;
     private final String host;
     private final ScheduledExecutorService housekeeping;
+    private final Tracing tracing;
 
-    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping) {
+    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping,
+                       Tracing tracing) {
+        this.tracing = tracing;
         this.dataSource = dataSource;
         this.server = server;
         this.host = host;
@@ -75,16 +80,29 @@ public final class AuthServer implements AutoCloseable {
 
     /** Boots the auth with {@code settings}; throws when the guard, the budget, the DDL or the keys refuse. */
     public static AuthServer start(Settings settings) {
-        HikariDataSource dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
+        return start(settings, Tracing.fromSettings(settings, "dataland-auth"));
+    }
+
+    /** As {@link #start(Settings)}, with request spans going to {@code tracing} (closed with the auth). */
+    public static AuthServer start(Settings settings, Tracing tracing) {
+        HikariDataSource dataSource;
+        try {
+            dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
+        } catch (RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
         try {
             AuthStore.bootstrap(dataSource);
             Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
             LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
-            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
+            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource, tracing,
                     routing -> routing(routing, parts));
-            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()));
+            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()),
+                    tracing);
         } catch (RuntimeException e) {
+            tracing.close();
             dataSource.close();
             throw e;
         }
@@ -136,6 +154,7 @@ public final class AuthServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         server.stop();
+        tracing.close();
         dataSource.close();
     }
 }

@@ -8,6 +8,7 @@ import io.dataland.kit.db.DatabaseHealthCheck;
 import io.dataland.kit.db.PoolBudget;
 import io.dataland.kit.db.PoolFactory;
 import io.dataland.kit.db.PoolSettings;
+import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.JsonErrors;
 
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.kit.telemetry.RequestMetrics;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -99,7 +101,7 @@ public final class ServiceBoot {
         return builder
                 .host(host)
                 .port(port)
-                .maxPayloadSize(64 * 1024)
+                .maxPayloadSize(JsonBody.MAX_BYTES)
                 // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .directHandlers(JsonErrors.directHandlers())
@@ -107,6 +109,7 @@ public final class ServiceBoot {
                 .addFeature(observe(dataSource))
                 .routing(routing -> {
                     tracing.register(routing);
+                    routing.addFilter(RequestMetrics.create());
                     JsonErrors.register(routing, retryAfter);
                     routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
                     routes.accept(routing);

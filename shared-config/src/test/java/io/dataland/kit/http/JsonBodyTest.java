@@ -1,9 +1,8 @@
-package io.dataland.agent.web;
+package io.dataland.kit.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-import io.dataland.kit.http.ApiException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
