@@ -59,13 +59,13 @@ public final class AgentApi {
         JwksKeys keys = jwksKeys(settings).start();
         JwtVerifier verifier = new JwtVerifier(keys, settings.find("JWT_ISSUER").orElse(null),
                 settings.find("JWT_AUDIENCE").orElse(null),
-                settings.getInt("JWT_LEEWAY_SECONDS", 30, 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
-                Duration.ofSeconds(settings.getInt("JWT_CACHE_SECONDS", 60, 0, 3600)));
+                settings.requireInt("JWT_LEEWAY_SECONDS", 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
+                Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)));
         UserRepository users = new UserRepository(store);
         MessageRepository messageRepository = new MessageRepository(store);
         ModelProvider model = ModelProviders.fromSettings(settings);
         ChatService chat = ChatService.create(new TurnRepository(store), messageRepository, model, metrics,
-                settings.getInt("MESSAGE_MAX_CHARS", 8000, 1, 1_000_000));
+                settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
         return new AgentApi(new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
                 new ConversationService(new ConversationRepository(store)), new MessageService(messageRepository),
                 new RunService(new RunRepository(store)), new MeService());
@@ -91,8 +91,8 @@ public final class AgentApi {
     static JwksKeys jwksKeys(Settings settings) {
         return new JwksKeys(settings.find("AUTH_JWKS_URL").map(URI::create).orElse(null),
                 settings.find("JWKS_FILE").map(Path::of).orElse(null),
-                Duration.ofSeconds(settings.getInt("JWKS_REFETCH_COOLDOWN_SECONDS", 30, 0, 86_400)),
-                Duration.ofSeconds(settings.getInt("JWKS_MAX_AGE_SECONDS", 300, 0, 86_400)),
+                Duration.ofSeconds(settings.requireInt("JWKS_REFETCH_COOLDOWN_SECONDS", 0, 86_400)),
+                Duration.ofSeconds(settings.requireInt("JWKS_MAX_AGE_SECONDS", 0, 86_400)),
                 Clock.systemUTC());
     }
 

@@ -51,14 +51,7 @@ public final class AgentServer implements ServiceMain.Server {
 
     /** As {@link #start(Settings)}, with query traces going to {@code tracing} (closed with the agent). */
     public static AgentServer start(Settings settings, Tracing tracing) {
-        HikariDataSource dataSource;
-        try {
-            dataSource = ServiceBoot.openPool("dataland-agent", settings, CredentialGuard.Service.AGENT);
-        } catch (RuntimeException e) {
-            tracing.close();
-            throw e;
-        }
-        try {
+        return ServiceBoot.boot("dataland-agent", settings, CredentialGuard.Service.AGENT, tracing, dataSource -> {
             SchemaBoot.prepare(settings, dataSource);
             AgentMetrics metrics = AgentMetrics.create();
             metrics.pool(dataSource);
@@ -68,14 +61,10 @@ public final class AgentServer implements ServiceMain.Server {
             }
             Store store = Store.create(dataSource, plugins);
             AgentApi api = AgentApi.create(settings, store, metrics);
-            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, tracing, api::routing,
+            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", dataSource, tracing, api::routing,
                     OpenApiFeature.create());
             return new AgentServer(dataSource, store, api, server, ServiceBoot.bindHost(settings), tracing);
-        } catch (RuntimeException e) {
-            tracing.close();
-            dataSource.close();
-            throw e;
-        }
+        });
     }
 
     /** The API (its routes are added to the shared ones by {@link ServiceBoot#start}). */

@@ -58,17 +58,17 @@ public final class AuthServer implements ServiceMain.Server {
 
         static Parts create(Settings settings, SqlSessionFactory sessions) {
             Path dataDir = dataDir(settings);
-            long recheckMillis = settings.getInt("AUTH_KEYS_RECHECK_MILLIS", 1000, 0, 3_600_000);
+            long recheckMillis = settings.requireInt("AUTH_KEYS_RECHECK_MILLIS", 0, 3_600_000);
             KeyRing keys = KeyRing.open(dataDir, recheckMillis);
             ExtraJwks extra = ExtraJwks.open(dataDir, recheckMillis, settings.production());
-            Duration ttl = Duration.ofSeconds(settings.getInt("JWT_TTL_SECONDS", 3600, 60, 30 * 86_400));
-            Tokens tokens = new Tokens(keys, ttl, settings.get("JWT_ISSUER", Tokens.DEFAULT_ISSUER),
+            Duration ttl = Duration.ofSeconds(settings.requireInt("JWT_TTL_SECONDS", 60, 30 * 86_400));
+            Tokens tokens = new Tokens(keys, ttl, settings.require("JWT_ISSUER"),
                     settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
             int concurrency = settings.getInt("HASH_CONCURRENCY", HashBulkhead.defaultConcurrency(
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()), 1, 1024);
-            int queue = settings.getInt("HASH_QUEUE", 64, 0, 100_000);
+            int queue = settings.requireInt("HASH_QUEUE", 0, 100_000);
             HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
-                    Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+                    Duration.ofMillis(settings.requireInt("HASH_WAIT_MILLIS", 1, 600_000)));
             LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
             LoginThrottle throttle = LoginThrottle.from(settings, sessions);
@@ -85,27 +85,16 @@ public final class AuthServer implements ServiceMain.Server {
 
     /** As {@link #start(Settings)}, with request spans going to {@code tracing} (closed with the auth). */
     public static AuthServer start(Settings settings, Tracing tracing) {
-        HikariDataSource dataSource;
-        try {
-            dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
-        } catch (RuntimeException e) {
-            tracing.close();
-            throw e;
-        }
-        try {
+        return ServiceBoot.boot("dataland-auth", settings, CredentialGuard.Service.AUTH, tracing, dataSource -> {
             AuthStore.bootstrap(dataSource);
             Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
             LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
-            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource, tracing,
+            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", dataSource, tracing,
                     routing -> routing(routing, parts));
             return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()),
                     tracing);
-        } catch (RuntimeException e) {
-            tracing.close();
-            dataSource.close();
-            throw e;
-        }
+        });
     }
 
     /** Deletes brute-force counters that no longer matter, every ten minutes, so sprayed emails do not pile up. */
@@ -122,9 +111,9 @@ public final class AuthServer implements ServiceMain.Server {
         return scheduler;
     }
 
-    /** {@code AUTH_DATA_DIR} (default {@code ./data}). */
+    /** {@code AUTH_DATA_DIR}. */
     static Path dataDir(Settings settings) {
-        return Path.of(settings.get("AUTH_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        return Path.of(settings.require("AUTH_DATA_DIR")).toAbsolutePath().normalize();
     }
 
     /** The auth's routes (the shared ones are added by {@link ServiceBoot#start}). */
