@@ -7,13 +7,14 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
 /**
- * A service's configuration: the environment variables of API.md on top of the defaults in the
+ * A service's configuration: the environment variables of docs/api.md on top of the defaults in the
  * service's {@code application.yaml}.
  *
  * <p>Every setting is named by its environment variable. Its default lives in the YAML under the key
  * Helidon itself derives from that name (lower case, {@code _} becomes {@code .}): {@code DB_POOL_SIZE}
  * defaults from {@code db.pool.size}, {@code DATABASE_URL} from {@code database.url}. A variable that is
- * set but blank counts as unset.
+ * set but blank counts as unset. A setting with a default is read with {@link #require}/{@link #requireInt},
+ * so the YAML stays the one place the default is written.
  */
 public final class Settings {
 
