@@ -13,7 +13,6 @@ import io.dataland.agent.conversation.ConversationService;
 import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.message.MessageService;
 import io.dataland.agent.metrics.AgentMetrics;
-import io.dataland.agent.metrics.RequestMetrics;
 import io.dataland.agent.model.ModelProvider;
 import io.dataland.agent.model.ModelProviders;
 import io.dataland.agent.run.RunRepository;
@@ -38,7 +37,6 @@ import io.helidon.webserver.http.HttpService;
  */
 public final class AgentApi {
 
-    private final AgentMetrics metrics;
     private final BearerAuth auth;
     private final ChatService chat;
     private final ConversationService conversations;
@@ -46,9 +44,8 @@ public final class AgentApi {
     private final RunService runs;
     private final MeService me;
 
-    private AgentApi(AgentMetrics metrics, BearerAuth auth, ChatService chat,
+    private AgentApi(BearerAuth auth, ChatService chat,
                      ConversationService conversations, MessageService messages, RunService runs, MeService me) {
-        this.metrics = metrics;
         this.auth = auth;
         this.chat = chat;
         this.conversations = conversations;
@@ -62,21 +59,21 @@ public final class AgentApi {
         JwksKeys keys = jwksKeys(settings).start();
         JwtVerifier verifier = new JwtVerifier(keys, settings.find("JWT_ISSUER").orElse(null),
                 settings.find("JWT_AUDIENCE").orElse(null),
-                settings.getInt("JWT_LEEWAY_SECONDS", 30, 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
-                Duration.ofSeconds(settings.getInt("JWT_CACHE_SECONDS", 60, 0, 3600)));
+                settings.requireInt("JWT_LEEWAY_SECONDS", 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
+                Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)));
         UserRepository users = new UserRepository(store);
         MessageRepository messageRepository = new MessageRepository(store);
         ModelProvider model = ModelProviders.fromSettings(settings);
         ChatService chat = ChatService.create(new TurnRepository(store), messageRepository, model, metrics,
-                settings.getInt("MESSAGE_MAX_CHARS", 8000, 1, 1_000_000));
-        return new AgentApi(metrics, new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
+                settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
+        return new AgentApi(new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
                 new ConversationService(new ConversationRepository(store)), new MessageService(messageRepository),
                 new RunService(new RunRepository(store)), new MeService());
     }
 
     /** Registers the filters and services on {@code routing}. */
     public void routing(HttpRouting.Builder routing) {
-        routing.addFilter(new RequestMetrics(metrics)).addFilter(auth);
+        routing.addFilter(auth);
         services().forEach(routing::register);
     }
 
@@ -94,8 +91,8 @@ public final class AgentApi {
     static JwksKeys jwksKeys(Settings settings) {
         return new JwksKeys(settings.find("AUTH_JWKS_URL").map(URI::create).orElse(null),
                 settings.find("JWKS_FILE").map(Path::of).orElse(null),
-                Duration.ofSeconds(settings.getInt("JWKS_REFETCH_COOLDOWN_SECONDS", 30, 0, 86_400)),
-                Duration.ofSeconds(settings.getInt("JWKS_MAX_AGE_SECONDS", 300, 0, 86_400)),
+                Duration.ofSeconds(settings.requireInt("JWKS_REFETCH_COOLDOWN_SECONDS", 0, 86_400)),
+                Duration.ofSeconds(settings.requireInt("JWKS_MAX_AGE_SECONDS", 0, 86_400)),
                 Clock.systemUTC());
     }
 

@@ -10,6 +10,7 @@ import io.dataland.agent.schema.SchemaBoot;
 import io.dataland.agent.store.Store;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.openapi.OpenApiFeature;
@@ -20,7 +21,7 @@ import org.apache.ibatis.plugin.Interceptor;
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
  * handle tests and {@link Main} hold to stop it.
  */
-public final class AgentServer implements AutoCloseable {
+public final class AgentServer implements ServiceMain.Server {
 
     private final HikariDataSource dataSource;
     private final Store store;
@@ -50,14 +51,7 @@ public final class AgentServer implements AutoCloseable {
 
     /** As {@link #start(Settings)}, with query traces going to {@code tracing} (closed with the agent). */
     public static AgentServer start(Settings settings, Tracing tracing) {
-        HikariDataSource dataSource;
-        try {
-            dataSource = ServiceBoot.openPool("dataland-agent", settings, CredentialGuard.Service.AGENT);
-        } catch (RuntimeException e) {
-            tracing.close();
-            throw e;
-        }
-        try {
+        return ServiceBoot.boot("dataland-agent", settings, CredentialGuard.Service.AGENT, tracing, dataSource -> {
             SchemaBoot.prepare(settings, dataSource);
             AgentMetrics metrics = AgentMetrics.create();
             metrics.pool(dataSource);
@@ -67,14 +61,10 @@ public final class AgentServer implements AutoCloseable {
             }
             Store store = Store.create(dataSource, plugins);
             AgentApi api = AgentApi.create(settings, store, metrics);
-            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", 8000, dataSource, tracing, api::routing,
+            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", dataSource, tracing, api::routing,
                     OpenApiFeature.create());
             return new AgentServer(dataSource, store, api, server, ServiceBoot.bindHost(settings), tracing);
-        } catch (RuntimeException e) {
-            tracing.close();
-            dataSource.close();
-            throw e;
-        }
+        });
     }
 
     /** The API (its routes are added to the shared ones by {@link ServiceBoot#start}). */

@@ -1,16 +1,9 @@
 package io.dataland.agent;
 
-import java.util.Arrays;
-import java.util.logging.Logger;
-
 import io.dataland.agent.schema.SchemaBehindException;
 import io.dataland.agent.schema.SchemaCommand;
-import io.dataland.kit.ops.CheckEnv;
+import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.CredentialGuard;
-import io.dataland.kit.ops.DbStats;
-import io.dataland.kit.db.PoolBudget;
-import io.dataland.kit.config.Settings;
-import io.helidon.logging.common.LogConfig;
 
 /**
  * The agent's command line: {@code serve} (the default) and the operator commands.
@@ -28,44 +21,16 @@ import io.helidon.logging.common.LogConfig;
  */
 public final class Main {
 
-    private static final Logger LOG = Logger.getLogger(Main.class.getName());
-
     private Main() {
     }
 
     /** Entry point. */
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
-        String command = args.length == 0 ? "serve" : args[0];
-        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        switch (command) {
-            case "serve" -> serve();
-            case "check-env" -> System.exit(CheckEnv.run(rest, System.out, System.err));
-            case "db-stats" -> System.exit(DbStats.run(rest, Settings.load(System.getenv(), "application.yaml"),
-                    CredentialGuard.Service.AGENT, System.out, System.err));
-            case "migrate", "info", "baseline" -> System.exit(SchemaCommand.run(command, rest,
-                    Settings.load(System.getenv(), "application.yaml"), System.out, System.err));
-            default -> {
-                System.err.println("usage: agent [serve | check-env --env-file PATH [--production]"
-                        + " | db-stats [--limit N] | migrate | info"
-                        + " | baseline VERSION]");
-                System.exit(2);
-            }
-        }
-    }
-
-    private static void serve() {
-        Settings settings = Settings.load(System.getenv(), "application.yaml");
-        try {
-            AgentServer server = AgentServer.start(settings);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agent-shutdown"));
-            LOG.info(() -> "agent serving on http://" + server.host() + ":" + server.port());
-        } catch (CredentialGuard.BootRefusedException | PoolBudget.OverBudgetException | SchemaBehindException e) {
-            LOG.severe(e.getMessage());
-            System.exit(1);
-        } catch (RuntimeException e) {
-            LOG.severe("agent failed to boot: " + e);
-            System.exit(1);
-        }
+        ServiceMain.of("agent", CredentialGuard.Service.AGENT, AgentServer::start)
+                .refusal(SchemaBehindException.class)
+                .command("migrate", "migrate", SchemaCommand::run)
+                .command("info", "info", SchemaCommand::run)
+                .command("baseline", "baseline VERSION", SchemaCommand::run)
+                .main(args);
     }
 }

@@ -22,7 +22,9 @@ import io.dataland.auth.token.Tokens;
 import io.dataland.auth.web.StaffPagesService;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import org.apache.ibatis.session.SqlSessionFactory;
@@ -31,7 +33,7 @@ import org.apache.ibatis.session.SqlSessionFactory;
  * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
  * and the handle tests and {@link Main} hold to stop it.
  */
-public final class AuthServer implements AutoCloseable {
+public final class AuthServer implements ServiceMain.Server {
 
     private static final Logger LOG = Logger.getLogger(AuthServer.class.getName());
 
@@ -39,8 +41,11 @@ public final class AuthServer implements AutoCloseable {
     private final WebServer server;
     private final String host;
     private final ScheduledExecutorService housekeeping;
+    private final Tracing tracing;
 
-    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping) {
+    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping,
+                       Tracing tracing) {
+        this.tracing = tracing;
         this.dataSource = dataSource;
         this.server = server;
         this.host = host;
@@ -53,17 +58,17 @@ public final class AuthServer implements AutoCloseable {
 
         static Parts create(Settings settings, SqlSessionFactory sessions) {
             Path dataDir = dataDir(settings);
-            long recheckMillis = settings.getInt("AUTH_KEYS_RECHECK_MILLIS", 1000, 0, 3_600_000);
+            long recheckMillis = settings.requireInt("AUTH_KEYS_RECHECK_MILLIS", 0, 3_600_000);
             KeyRing keys = KeyRing.open(dataDir, recheckMillis);
             ExtraJwks extra = ExtraJwks.open(dataDir, recheckMillis, settings.production());
-            Duration ttl = Duration.ofSeconds(settings.getInt("JWT_TTL_SECONDS", 3600, 60, 30 * 86_400));
-            Tokens tokens = new Tokens(keys, ttl, settings.get("JWT_ISSUER", Tokens.DEFAULT_ISSUER),
+            Duration ttl = Duration.ofSeconds(settings.requireInt("JWT_TTL_SECONDS", 60, 30 * 86_400));
+            Tokens tokens = new Tokens(keys, ttl, settings.require("JWT_ISSUER"),
                     settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
             int concurrency = settings.getInt("HASH_CONCURRENCY", HashBulkhead.defaultConcurrency(
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()), 1, 1024);
-            int queue = settings.getInt("HASH_QUEUE", 64, 0, 100_000);
+            int queue = settings.requireInt("HASH_QUEUE", 0, 100_000);
             HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
-                    Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+                    Duration.ofMillis(settings.requireInt("HASH_WAIT_MILLIS", 1, 600_000)));
             LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
             LoginThrottle throttle = LoginThrottle.from(settings, sessions);
@@ -75,19 +80,21 @@ public final class AuthServer implements AutoCloseable {
 
     /** Boots the auth with {@code settings}; throws when the guard, the budget, the DDL or the keys refuse. */
     public static AuthServer start(Settings settings) {
-        HikariDataSource dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
-        try {
+        return start(settings, Tracing.fromSettings(settings, "dataland-auth"));
+    }
+
+    /** As {@link #start(Settings)}, with request spans going to {@code tracing} (closed with the auth). */
+    public static AuthServer start(Settings settings, Tracing tracing) {
+        return ServiceBoot.boot("dataland-auth", settings, CredentialGuard.Service.AUTH, tracing, dataSource -> {
             AuthStore.bootstrap(dataSource);
             Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
             LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
-            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
+            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", dataSource, tracing,
                     routing -> routing(routing, parts));
-            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()));
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
+            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()),
+                    tracing);
+        });
     }
 
     /** Deletes brute-force counters that no longer matter, every ten minutes, so sprayed emails do not pile up. */
@@ -104,9 +111,9 @@ public final class AuthServer implements AutoCloseable {
         return scheduler;
     }
 
-    /** {@code AUTH_DATA_DIR} (default {@code ./data}). */
+    /** {@code AUTH_DATA_DIR}. */
     static Path dataDir(Settings settings) {
-        return Path.of(settings.get("AUTH_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        return Path.of(settings.require("AUTH_DATA_DIR")).toAbsolutePath().normalize();
     }
 
     /** The auth's routes (the shared ones are added by {@link ServiceBoot#start}). */
@@ -136,6 +143,7 @@ public final class AuthServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         server.stop();
+        tracing.close();
         dataSource.close();
     }
 }

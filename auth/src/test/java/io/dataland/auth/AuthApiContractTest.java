@@ -101,9 +101,9 @@ class AuthApiContractTest {
         assertError(auth.postJson("/auth/signup", "{\"email\":\"not-an-email\",\"password\":\"long enough pw\"}"),
                 400, "invalid_email");
         assertError(auth.postJson("/auth/signup", "{\"email\":\"c@example.org\"}"), 400, "missing_field");
-        assertError(auth.postJson("/auth/signup", "{\"email\":\"c@example.org\",\"password\":12345678}"), 400, "invalid_field");
+        assertError(auth.postJson("/auth/signup", "{\"email\":\"c@example.org\",\"password\":12345678}"), 400, "wrong_type");
         assertError(auth.postJson("/auth/signup", "{\"email\":\"c@example.org\",\"password\":\"long enough pw\",\"full_name\":7}"),
-                400, "invalid_field");
+                400, "wrong_type");
         assertError(auth.postJson("/auth/signup", "{\"email\":\"c@example.org\",\"password\":\"long enough pw\"} []"),
                 400, "malformed_json");
         assertError(auth.postJson("/auth/signup", "[1,2]"), 400, "malformed_json");
@@ -119,6 +119,30 @@ class AuthApiContractTest {
         assertEquals(413, auth.postJson("/auth/signup", "{\"email\":\"c@example.org\",\"password\":\""
                 + "x".repeat(70_000) + "\"}").statusCode());
         assertEquals(401, auth.login("c@example.org", "long enough pw").statusCode(), "nothing was created");
+    }
+
+    @Test
+    void jsonBodiesAreReadAsStrictlyAsTheAgentReadsThem() {
+        String ok = "{\"email\":\"d@example.org\",\"password\":\"long enough pw\"}";
+        // duplicate keys: which value would win is a parser's choice, so the body is refused
+        assertError(auth.postJson("/auth/signup", "{\"email\":\"d@example.org\",\"email\":\"e@example.org\","
+                + "\"password\":\"long enough pw\"}"), 400, "malformed_json");
+        assertError(auth.postJson("/auth/login", "{\"email\":\"d@example.org\",\"password\":\"a\",\"password\":\"b\"}"),
+                400, "malformed_json");
+        // a required string sent as null is the wrong type, as in the agent
+        assertError(auth.postJson("/auth/signup", "{\"email\":null,\"password\":\"long enough pw\"}"), 400, "wrong_type");
+        // no Content-Type at all is 415, not a guess
+        assertError(auth.send(HttpRequest.newBuilder(URI.create(auth.base + "/auth/signup"))
+                .POST(HttpRequest.BodyPublishers.ofString(ok))), 415, "unsupported_media_type");
+        // a chunked body (no Content-Length, so the server's limit cannot see it) is counted while read
+        String big = "{\"email\":\"d@example.org\",\"password\":\"long enough pw\",\"pad\":\""
+                + "x".repeat(65_537) + "\"}";
+        assertError(auth.send(HttpRequest.newBuilder(URI.create(auth.base + "/auth/signup"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                        big.getBytes(java.nio.charset.StandardCharsets.UTF_8))))), 413, "payload_too_large");
+        assertEquals(401, auth.login("d@example.org", "long enough pw").statusCode(), "nothing was created");
+        assertEquals(201, auth.postJson("/auth/signup", ok).statusCode());
     }
 
     @Test
@@ -150,7 +174,7 @@ class AuthApiContractTest {
     @Test
     void loginRefusesBadInputWith400() {
         assertError(auth.postJson("/auth/login", "{\"email\":\"x@example.org\"}"), 400, "missing_field");
-        assertError(auth.postJson("/auth/login", "{\"email\":true,\"password\":\"x\"}"), 400, "invalid_field");
+        assertError(auth.postJson("/auth/login", "{\"email\":true,\"password\":\"x\"}"), 400, "wrong_type");
         assertError(auth.postJson("/auth/login", "{\"email\":\"x@example.org\",\"password\":\"" + "y".repeat(1025) + "\"}"),
                 400, "invalid_password");
         assertError(auth.postJson("/auth/login", "nope"), 400, "malformed_json");
@@ -181,7 +205,7 @@ class AuthApiContractTest {
         for (String[] headers : new String[][] {{}, {"Authorization", "Bearer"}, {"Authorization", "Basic abc"},
                 {"Authorization", "Bearer not.a.jwt"}, {"Authorization", "Bearer " + tampered}}) {
             HttpResponse<String> res = auth.get("/auth/me", headers);
-            assertError(res, 401, "invalid_token");
+            assertError(res, 401, "unauthorized");
             assertEquals("Bearer", res.headers().firstValue("WWW-Authenticate").orElse(""));
         }
     }

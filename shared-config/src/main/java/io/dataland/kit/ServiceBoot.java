@@ -8,6 +8,7 @@ import io.dataland.kit.db.DatabaseHealthCheck;
 import io.dataland.kit.db.PoolBudget;
 import io.dataland.kit.db.PoolFactory;
 import io.dataland.kit.db.PoolSettings;
+import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.JsonErrors;
 
 import java.nio.file.Files;
@@ -15,8 +16,10 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.kit.telemetry.RequestMetrics;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -61,6 +64,28 @@ public final class ServiceBoot {
         }
     }
 
+    /**
+     * Opens the pool as {@link #openPool} does and hands it to {@code boot} (schema, wiring, server); when
+     * either throws, what was opened is closed (the pool, then {@code tracing}) before the error goes on.
+     */
+    public static <T> T boot(String poolName, Settings settings, CredentialGuard.Service service, Tracing tracing,
+                             Function<HikariDataSource, T> boot) {
+        HikariDataSource dataSource;
+        try {
+            dataSource = openPool(poolName, settings, service);
+        } catch (RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
+        try {
+            return boot.apply(dataSource);
+        } catch (RuntimeException e) {
+            tracing.close();
+            dataSource.close();
+            throw e;
+        }
+    }
+
     /** Health (details on, database readiness) and metrics under {@code /observe}. */
     public static ObserveFeature observe(HikariDataSource dataSource) {
         return ObserveFeature.builder()
@@ -78,17 +103,17 @@ public final class ServiceBoot {
      * feature, the JSON error mapping, {@code /metrics}, the routes {@code routes} adds and any extra
      * server {@code features} (e.g. OpenAPI).
      */
-    public static WebServer start(Settings settings, String portVariable, int defaultPort,
+    public static WebServer start(Settings settings, String portVariable,
                                   HikariDataSource dataSource, Consumer<HttpRouting.Builder> routes,
                                   ServerFeature... features) {
-        return start(settings, portVariable, defaultPort, dataSource, Tracing.off(), routes, features);
+        return start(settings, portVariable, dataSource, Tracing.off(), routes, features);
     }
 
-    /** As {@link #start(Settings, String, int, HikariDataSource, Consumer, ServerFeature...)}, with query traces. */
-    public static WebServer start(Settings settings, String portVariable, int defaultPort,
+    /** As {@link #start(Settings, String, HikariDataSource, Consumer, ServerFeature...)}, with query traces. */
+    public static WebServer start(Settings settings, String portVariable,
                                   HikariDataSource dataSource, Tracing tracing, Consumer<HttpRouting.Builder> routes,
                                   ServerFeature... features) {
-        int port = settings.getInt(portVariable, defaultPort, 0, 65535);
+        int port = settings.requireInt(portVariable, 0, 65535);
         String host = bindHost(settings);
         Duration poolTimeout = PoolSettings.from(settings).timeout();
         Duration retryAfter = poolTimeout.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : poolTimeout;
@@ -99,7 +124,7 @@ public final class ServiceBoot {
         return builder
                 .host(host)
                 .port(port)
-                .maxPayloadSize(64 * 1024)
+                .maxPayloadSize(JsonBody.MAX_BYTES)
                 // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .directHandlers(JsonErrors.directHandlers())
@@ -107,6 +132,7 @@ public final class ServiceBoot {
                 .addFeature(observe(dataSource))
                 .routing(routing -> {
                     tracing.register(routing);
+                    routing.addFilter(RequestMetrics.create());
                     JsonErrors.register(routing, retryAfter);
                     routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
                     routes.accept(routing);

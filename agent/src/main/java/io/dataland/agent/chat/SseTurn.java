@@ -1,6 +1,6 @@
 package io.dataland.agent.chat;
 
-import io.dataland.agent.web.Json;
+import io.dataland.kit.http.Json;
 import io.helidon.http.sse.SseEvent;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.sse.SseSink;

@@ -21,7 +21,7 @@ import io.dataland.agent.turn.FinishTurn;
 import io.dataland.agent.turn.TurnEnd;
 import io.dataland.agent.turn.TurnRepository;
 import io.dataland.agent.turn.TurnStart;
-import io.dataland.agent.web.Json;
+import io.dataland.kit.http.Json;
 import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;

@@ -1,9 +1,9 @@
 package io.dataland.agent.conversation;
 
 import io.dataland.agent.security.BearerAuth;
-import io.dataland.agent.web.Json;
-import io.dataland.agent.web.JsonBody;
-import io.dataland.agent.web.Text;
+import io.dataland.kit.http.Json;
+import io.dataland.kit.http.JsonBody;
+import io.dataland.kit.http.Text;
 import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;

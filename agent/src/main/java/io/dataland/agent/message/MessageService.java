@@ -3,8 +3,8 @@ package io.dataland.agent.message;
 import java.util.Optional;
 
 import io.dataland.agent.security.BearerAuth;
-import io.dataland.agent.web.Json;
-import io.dataland.agent.web.JsonBody;
+import io.dataland.kit.http.Json;
+import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.ApiException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

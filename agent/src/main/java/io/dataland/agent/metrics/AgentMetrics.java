@@ -17,13 +17,11 @@ import io.helidon.service.registry.Services;
 
 /**
  * The agent's Prometheus meters, created once per name and tag set and served at {@code /observe/metrics}:
- * requests by route and status with latency, runs by status, model latency and tokens, a timer per MyBatis
+ * runs by status (request latency is the kit's {@code RequestMetrics}), model latency and tokens, a timer per MyBatis
  * statement, and the Hikari pool gauges.
  */
 public final class AgentMetrics {
 
-    /** Request latency, tagged {@code method}, {@code route} (the matched pattern) and {@code status}. */
-    public static final String REQUESTS = "dataland_http_requests";
     /** Runs closed, tagged {@code status}. */
     public static final String RUNS = "dataland_runs";
     /** Model call latency, tagged {@code provider} and {@code outcome}. */
@@ -52,12 +50,6 @@ public final class AgentMetrics {
     /** The registry. */
     public MeterRegistry registry() {
         return registry;
-    }
-
-    /** One request served. */
-    public void request(String method, String route, int status, long nanos) {
-        timer(REQUESTS, "method", method, "route", route, "status", Integer.toString(status))
-                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One run closed with {@code status}. */

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import io.dataland.kit.http.Json;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The small artwork catalogue shipped as {@code artworks.json} (title, artist, image_path). */
 public final class ArtworkCatalogue {
@@ -39,7 +39,7 @@ public final class ArtworkCatalogue {
             if (in == null) {
                 throw new IllegalStateException("artworks.json missing from the class path");
             }
-            var tree = new ObjectMapper().readTree(in);
+            var tree = Json.MAPPER.readTree(in);
             List<Artwork> list = new java.util.ArrayList<>();
             tree.forEach(n -> list.add(new Artwork(n.get("title").asText(), n.get("artist").asText(),
                     n.get("image_path").asText())));

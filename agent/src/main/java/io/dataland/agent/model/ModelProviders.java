@@ -14,18 +14,18 @@ public final class ModelProviders {
 
     /** {@code offline} (default) or {@code openai}; anything else is a configuration error. */
     public static ModelProvider fromSettings(Settings settings) {
-        String provider = settings.get("MODEL_PROVIDER", "offline").toLowerCase(Locale.ROOT);
+        String provider = settings.require("MODEL_PROVIDER").toLowerCase(Locale.ROOT);
         return switch (provider) {
             case "offline" -> new OfflineModel(ArtworkCatalogue.load(),
-                    Duration.ofMillis(settings.getInt("MODEL_OFFLINE_DELAY_MS", 0, 0, 10_000)));
+                    Duration.ofMillis(settings.requireInt("MODEL_OFFLINE_DELAY_MS", 0, 10_000)));
             case "openai" -> new OpenAiModel(new OpenAiModel.Settings(
                     URI.create(settings.find("MODEL_BASE_URL").orElseThrow(() ->
                             new IllegalArgumentException("MODEL_PROVIDER=openai needs MODEL_BASE_URL"))),
                     settings.find("MODEL_API_KEY").orElse(null),
-                    settings.get("MODEL_NAME", "gemini-3.5-flash"),
-                    Duration.ofSeconds(settings.getInt("MODEL_CONNECT_TIMEOUT_SECONDS", 5, 1, 600)),
-                    Duration.ofSeconds(settings.getInt("MODEL_IDLE_TIMEOUT_SECONDS", 30, 1, 600)),
-                    Duration.ofSeconds(settings.getInt("MODEL_TIMEOUT_SECONDS", 120, 1, 3600))));
+                    settings.require("MODEL_NAME"),
+                    Duration.ofSeconds(settings.requireInt("MODEL_CONNECT_TIMEOUT_SECONDS", 1, 600)),
+                    Duration.ofSeconds(settings.requireInt("MODEL_IDLE_TIMEOUT_SECONDS", 1, 600)),
+                    Duration.ofSeconds(settings.requireInt("MODEL_TIMEOUT_SECONDS", 1, 3600))));
             default -> throw new IllegalArgumentException("MODEL_PROVIDER must be offline or openai (got '"
                     + provider + "')");
         };

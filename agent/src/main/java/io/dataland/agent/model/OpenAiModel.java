@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dataland.kit.http.Json;
 
 /**
  * Any OpenAI-compatible {@code POST {base}/chat/completions} endpoint, streaming: the conversation's
@@ -31,7 +31,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class OpenAiModel implements ModelProvider {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_HISTORY = 40;
     private static final String SYSTEM_PROMPT = "You are Dataland's museum guide. Answer visitors' questions about "
             + "art and the collection briefly and accurately.";
@@ -192,7 +191,7 @@ public final class OpenAiModel implements ModelProvider {
         body.put("stream", true);
         body.put("stream_options", Map.of("include_usage", true));
         try {
-            return JSON.writeValueAsBytes(body);
+            return Json.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -200,7 +199,7 @@ public final class OpenAiModel implements ModelProvider {
 
     private static JsonNode parse(String data) {
         try {
-            return JSON.readTree(data);
+            return Json.MAPPER.readTree(data);
         } catch (JsonProcessingException e) {
             throw new ModelException("model stream is malformed");
         }

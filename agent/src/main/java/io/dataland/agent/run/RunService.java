@@ -1,7 +1,7 @@
 package io.dataland.agent.run;
 
 import io.dataland.agent.security.BearerAuth;
-import io.dataland.agent.web.Json;
+import io.dataland.kit.http.Json;
 import io.dataland.kit.http.ApiException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

@@ -2,7 +2,7 @@ package io.dataland.agent.security;
 
 import java.util.function.Function;
 
-import io.helidon.http.HeaderNames;
+import io.dataland.kit.http.Bearer;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -32,7 +32,7 @@ public final class BearerAuth implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
         if (path.startsWith(PREFIX) || path.equals("/v1")) {
-            Caller caller = verifier.verify(token(req));
+            Caller caller = verifier.verify(Bearer.require(req.headers()));
             req.context().register(caller);
             Object row = onCaller.apply(caller);
             if (row != null) {
@@ -45,19 +45,6 @@ public final class BearerAuth implements Filter {
     /** The caller this filter verified (handlers under {@code /v1} only). */
     public static Caller caller(ServerRequest req) {
         return req.context().get(Caller.class)
-                .orElseThrow(() -> JwtVerifier.unauthorized("missing bearer token"));
-    }
-
-    private static String token(RoutingRequest req) {
-        String header = req.headers().first(HeaderNames.AUTHORIZATION)
-                .orElseThrow(() -> JwtVerifier.unauthorized("missing bearer token"));
-        if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw JwtVerifier.unauthorized("missing bearer token");
-        }
-        String token = header.substring(7).strip();
-        if (token.isEmpty() || token.length() > 16_384) {
-            throw JwtVerifier.unauthorized("missing bearer token");
-        }
-        return token;
+                .orElseThrow(() -> Bearer.unauthorized("missing bearer token"));
     }
 }

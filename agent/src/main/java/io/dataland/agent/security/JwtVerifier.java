@@ -13,9 +13,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dataland.kit.http.ApiException;
-import io.helidon.http.Status;
+import io.dataland.kit.http.Bearer;
+import io.dataland.kit.http.Json;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.Header;
 import io.jsonwebtoken.JwsHeader;
@@ -35,7 +35,6 @@ import io.jsonwebtoken.security.SecurityException;
 public final class JwtVerifier {
 
     private static final Logger LOG = Logger.getLogger(JwtVerifier.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The most clock skew accepted on {@code exp}/{@code nbf}. */
     public static final long MAX_LEEWAY_SECONDS = 60;
 
@@ -111,24 +110,19 @@ public final class JwtVerifier {
             claims = parser.parseSignedClaims(token).getPayload();
         } catch (JwtException | IllegalArgumentException e) {
             LOG.log(Level.FINE, "token refused: {0}", e.getClass().getSimpleName());
-            throw unauthorized("invalid or expired token");
+            throw Bearer.unauthorized("invalid or expired token");
         }
         if (claims.getExpiration() == null) {
-            throw unauthorized("token has no exp");
+            throw Bearer.unauthorized("token has no exp");
         }
         String sub = claims.getSubject();
         if (sub == null || sub.isBlank() || sub.length() > 255) {
-            throw unauthorized("token has no usable sub");
+            throw Bearer.unauthorized("token has no usable sub");
         }
         return new Caller(sub, text(claims, "email"), text(claims, "full_name"), text(claims, "location"),
                 text(claims, "profile_photo_url"), timestamp(claims.get("joined_date")),
                 permissions(claims.get("access_permissions")), text(claims, "stripe_customer_id"),
                 claims.getExpiration().toInstant());
-    }
-
-    /** The 401 every authentication failure answers. */
-    public static ApiException unauthorized(String message) {
-        return new ApiException(Status.UNAUTHORIZED_401, "unauthorized", message);
     }
 
     private static String text(Claims claims, String name) {
@@ -165,7 +159,7 @@ public final class JwtVerifier {
     static String permissions(Object value) {
         if (value instanceof Collection<?> list) {
             try {
-                return JSON.writeValueAsString(list);
+                return Json.MAPPER.writeValueAsString(list);
             } catch (JsonProcessingException e) {
                 return null;
             }

@@ -1,6 +1,6 @@
 package io.dataland.agent.user;
 
-import io.dataland.agent.web.Json;
+import io.dataland.kit.http.Json;
 import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;

@@ -233,6 +233,8 @@ class ApiContractTest {
         assertError(agent.post("/v1/chat", token, "{\"conversation_id\":7,\"message\":\"m\"}"), 400, "wrong_type");
         assertError(agent.send(agent.request("/v1/chat", token).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"m\"}")).build()), 415, "unsupported_media_type");
+        assertError(agent.send(agent.request("/v1/chat", token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"m\"}")).build()), 415, "unsupported_media_type");
         String big = "{\"ticket_id\":\"t\",\"message\":\"m\",\"pad\":\"" + "x".repeat(65_537 - 40) + "\"}";
         assertEquals(65_537, big.getBytes(StandardCharsets.UTF_8).length);
         assertError(agent.post("/v1/chat/museum", token, big), 413, "payload_too_large");

@@ -1,10 +1,9 @@
 package io.dataland.auth.account;
 
-import java.util.Optional;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dataland.auth.token.Tokens;
-import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.Bearer;
+import io.dataland.kit.http.Json;
+import io.dataland.kit.http.JsonBody;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -40,36 +39,34 @@ public final class AuthApiService implements HttpService {
     }
 
     private void signup(ServerRequest req, ServerResponse res) {
-        ObjectNode body = JsonIo.readObject(req);
+        JsonBody body = JsonBody.read(req);
         var signedIn = authenticator.signup(new Authenticator.Signup(
-                JsonIo.requiredString(body, "email"), JsonIo.requiredString(body, "password"),
-                JsonIo.optionalString(body, "full_name"), JsonIo.optionalString(body, "location"),
-                JsonIo.optionalString(body, "profile_photo_url")));
-        JsonIo.send(res, Status.CREATED_201, new SignupAnswer(signedIn.sub(), signedIn.email(),
+                body.requiredString("email"), body.requiredString("password"),
+                body.optionalString("full_name").orElse(null), body.optionalString("location").orElse(null),
+                body.optionalString("profile_photo_url").orElse(null)));
+        send(res, Status.CREATED_201, new SignupAnswer(signedIn.sub(), signedIn.email(),
                 signedIn.token().token(), "Bearer", signedIn.token().expiresIn()));
     }
 
     private void login(ServerRequest req, ServerResponse res) {
-        ObjectNode body = JsonIo.readObject(req);
-        var signedIn = authenticator.login(JsonIo.requiredString(body, "email"),
-                JsonIo.requiredString(body, "password"), ClientAddress.of(req));
-        JsonIo.send(res, Status.OK_200, new LoginAnswer(signedIn.sub(), signedIn.token().token(), "Bearer",
+        JsonBody body = JsonBody.read(req);
+        var signedIn = authenticator.login(body.requiredString("email"), body.requiredString("password"),
+                ClientAddress.of(req));
+        send(res, Status.OK_200, new LoginAnswer(signedIn.sub(), signedIn.token().token(), "Bearer",
                 signedIn.token().expiresIn()));
     }
 
     private void getMe(ServerRequest req, ServerResponse res) {
-        String sub = bearer(req).flatMap(tokens::verify).map(claims -> claims.getSubject())
-                .orElseThrow(() -> new ApiException(Status.UNAUTHORIZED_401, "invalid_token",
-                        "a valid bearer token is required"));
-        Account account = authenticator.account(sub).orElseThrow(() -> new ApiException(Status.UNAUTHORIZED_401,
-                "invalid_token", "the token's account no longer exists"));
-        JsonIo.send(res, Status.OK_200, AccountView.of(account));
+        String sub = tokens.verify(Bearer.require(req.headers())).map(claims -> claims.getSubject())
+                .orElseThrow(() -> Bearer.unauthorized("invalid or expired token"));
+        Account account = authenticator.account(sub)
+                .orElseThrow(() -> Bearer.unauthorized("the token's account no longer exists"));
+        send(res, Status.OK_200, AccountView.of(account));
     }
 
-    private static Optional<String> bearer(ServerRequest req) {
-        return req.headers().first(HeaderNames.AUTHORIZATION)
-                .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
-                .map(value -> value.substring(7).strip())
-                .filter(token -> !token.isEmpty());
+    // answers carry tokens or account data: never stored by a cache on the way
+    private static void send(ServerResponse res, Status status, Object value) {
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Json.send(res, status, value);
     }
 }

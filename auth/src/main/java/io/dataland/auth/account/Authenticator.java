@@ -9,6 +9,7 @@ import io.dataland.auth.password.PasswordPolicy;
 import io.dataland.auth.throttle.LoginThrottle;
 import io.dataland.auth.token.Tokens;
 import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.Text;
 import io.helidon.http.Status;
 
 /**
@@ -48,7 +49,7 @@ public final class Authenticator {
     /** Creates the account; 400 on bad input, 409 {@code email_taken}, 503 when hashing is saturated. */
     public SignedIn signup(Signup request) {
         String email = Credentials.normaliseEmail(request.email());
-        Credentials.requireText("password", request.password());
+        Text.checked("password", request.password());
         String problem = PasswordPolicy.problemForNew(request.password());
         if (problem != null) {
             throw ApiException.badRequest("weak_password", problem);
@@ -73,7 +74,7 @@ public final class Authenticator {
      * alike (same body, same hashing work), 429 while locked, 503 when hashing is saturated.
      */
     public SignedIn login(String rawEmail, String password, String address) {
-        Credentials.requireText("password", password);
+        Text.checked("password", password);
         String email = Credentials.normaliseEmail(rawEmail);
         String problem = PasswordPolicy.problemForAny(password);
         if (problem != null) {

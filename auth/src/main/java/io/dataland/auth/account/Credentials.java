@@ -3,10 +3,12 @@ package io.dataland.auth.account;
 import java.util.Locale;
 
 import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.ErrorCodes;
+import io.dataland.kit.http.Text;
 
 /**
- * Checks on the text a signup or login carries, shared by the JSON API and the HTML forms: text that
- * PostgreSQL cannot hold (NUL, unpaired surrogates) is refused, emails are trimmed and lower-cased.
+ * Checks on the credentials a signup or login carries, shared by the JSON API and the HTML forms: text that
+ * PostgreSQL cannot hold is refused by the kit's {@link Text#checked}, emails are trimmed and lower-cased.
  */
 public final class Credentials {
 
@@ -20,7 +22,7 @@ public final class Credentials {
 
     /** The trimmed, lower-cased email; 400 {@code invalid_email} unless it looks like one. */
     public static String normaliseEmail(String raw) {
-        requireText("email", raw);
+        Text.checked("email", raw);
         String email = raw.strip().toLowerCase(Locale.ROOT);
         int at = email.indexOf('@');
         if (email.isEmpty() || email.length() > MAX_EMAIL || at <= 0 || at != email.lastIndexOf('@')
@@ -31,29 +33,14 @@ public final class Credentials {
         return email;
     }
 
-    /** 400 {@code invalid_text} when {@code value} holds NUL or an unpaired surrogate. */
-    public static void requireText(String field, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == 0) {
-                throw ApiException.badRequest("invalid_text", field + " must not contain NUL characters");
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw ApiException.badRequest("invalid_text", field + " must not contain unpaired surrogates");
-            }
-        }
-    }
-
     /** An optional profile value: null stays null, otherwise checked text up to {@link #MAX_PROFILE}. */
     public static String profile(String field, String value) {
         if (value == null) {
             return null;
         }
-        requireText(field, value);
+        Text.checked(field, value);
         if (value.length() > MAX_PROFILE) {
-            throw ApiException.badRequest("invalid_field", field + " must be at most " + MAX_PROFILE + " characters");
+            throw ApiException.badRequest(ErrorCodes.INVALID_FIELD, field + " must be at most " + MAX_PROFILE + " characters");
         }
         return value;
     }

@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dataland.kit.http.Json;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
@@ -32,7 +32,6 @@ public final class ExtraJwks {
     public static final String FILE = "extra_jwks.json";
 
     private static final Logger LOG = Logger.getLogger(ExtraJwks.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** JWK members that only private (RSA, EC, OKP) or secret (oct) keys have (RFC 7518 section 6). */
     private static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
@@ -106,7 +105,7 @@ public final class ExtraJwks {
     private static void refusePrivateMembers(String source, String json) {
         JsonNode tree;
         try {
-            tree = JSON.readTree(json);
+            tree = Json.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new InvalidJwksException(source + " is not valid JSON" + (at == null ? ""

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.ErrorCodes;
 import io.helidon.http.Status;
 
 /**
@@ -42,7 +43,7 @@ public final class HashBulkhead {
         return (int) Math.max(1, Math.min(cores, byHeap));
     }
 
-    /** Runs {@code work} inside the bulkhead; 503 {@code hashing_busy} when full or the wait runs out. */
+    /** Runs {@code work} inside the bulkhead; 503 {@code server_busy} when full or the wait runs out. */
     public <T> T run(Supplier<T> work) {
         if (admitted.incrementAndGet() > capacity) {
             admitted.decrementAndGet();
@@ -71,7 +72,7 @@ public final class HashBulkhead {
     }
 
     private static ApiException busy() {
-        return new ApiException(Status.SERVICE_UNAVAILABLE_503, "server_busy",
+        return new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.SERVER_BUSY,
                 "too many sign-ins at once; retry shortly", Duration.ofSeconds(1));
     }
 }

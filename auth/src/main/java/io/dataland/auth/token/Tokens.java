@@ -21,9 +21,6 @@ import io.jsonwebtoken.ProtectedHeader;
  */
 public final class Tokens {
 
-    /** The issuer when {@code JWT_ISSUER} is unset. */
-    public static final String DEFAULT_ISSUER = "dataland-auth";
-
     private final KeyRing keys;
     private final Duration ttl;
     private final String issuer;

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.ErrorCodes;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -18,7 +19,7 @@ record FormBody(Map<String, String> values) {
                 .map(type -> "application/x-www-form-urlencoded".equalsIgnoreCase(type.mediaType().text()))
                 .orElse(false);
         if (!form) {
-            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_media_type",
+            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
                     "send the form as application/x-www-form-urlencoded");
         }
         String body = req.content().hasEntity() ? req.content().as(String.class) : "";
@@ -34,7 +35,7 @@ record FormBody(Map<String, String> values) {
                 values.putIfAbsent(name, value);
             }
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("malformed_form", "the form could not be read");
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_FORM, "the form could not be read");
         }
         return new FormBody(values);
     }

@@ -9,6 +9,7 @@ import java.util.Base64;
 import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.account.ClientAddress;
 import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.RetryAfter;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
 import io.helidon.http.Status;
@@ -84,7 +85,7 @@ public final class StaffPagesService implements HttpService {
                     .sameSite(SetCookie.SameSite.STRICT).build());
             send(res, Status.OK_200, Html.signedIn(signedIn.email(), signedIn.sub()));
         } catch (ApiException e) {
-            e.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, d.toSeconds()))));
+            e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
             showForm(res, kind, e.status(), email, form.optional("full_name"), e.getMessage());
         }
     }

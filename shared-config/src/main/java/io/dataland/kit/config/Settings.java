@@ -7,13 +7,14 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
 /**
- * A service's configuration: the environment variables of API.md on top of the defaults in the
+ * A service's configuration: the environment variables of docs/api.md on top of the defaults in the
  * service's {@code application.yaml}.
  *
  * <p>Every setting is named by its environment variable. Its default lives in the YAML under the key
  * Helidon itself derives from that name (lower case, {@code _} becomes {@code .}): {@code DB_POOL_SIZE}
  * defaults from {@code db.pool.size}, {@code DATABASE_URL} from {@code database.url}. A variable that is
- * set but blank counts as unset.
+ * set but blank counts as unset. A setting with a default is read with {@link #require}/{@link #requireInt},
+ * so the YAML stays the one place the default is written.
  */
 public final class Settings {
 
@@ -56,21 +57,35 @@ public final class Settings {
         return find(name).orElse(fallback);
     }
 
+    /**
+     * The value of {@code name}, which must be set: a setting with a default has it in the service's
+     * {@code application.yaml} (the one place defaults live), so an absent one is a packaging error.
+     */
+    public String require(String name) {
+        return find(name).orElseThrow(() -> new IllegalStateException(name + " is not set and has no default under '"
+                + yamlKey(name) + "' in application.yaml"));
+    }
+
+    /** {@link #require} as a whole number from {@code min} to {@code max}. */
+    public int requireInt(String name, int min, int max) {
+        return parseInt(name, require(name), min, max);
+    }
+
     /** An integer setting; a value that is not a whole number in range is an error naming the variable. */
     public int getInt(String name, int fallback, int min, int max) {
-        Optional<String> raw = find(name);
-        if (raw.isEmpty()) {
-            return fallback;
-        }
+        return find(name).map(raw -> parseInt(name, raw, min, max)).orElse(fallback);
+    }
+
+    private static int parseInt(String name, String raw, int min, int max) {
         try {
-            int value = Integer.parseInt(raw.get());
+            int value = Integer.parseInt(raw);
             if (value < min || value > max) {
                 throw new IllegalArgumentException(name + " must be between " + min + " and " + max
                         + " (got " + value + ")");
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number (got '" + raw.get() + "')");
+            throw new IllegalArgumentException(name + " must be a whole number (got '" + raw + "')");
         }
     }
 

@@ -16,13 +16,13 @@ import java.time.Duration;
  */
 public record PoolSettings(int size, int overflow, Duration timeout, int expectedInstances) {
 
-    /** Reads the four variables, with the seed's defaults 20, 40, 30 s and 1. */
+    /** Reads the four variables (the seed's defaults 20, 40, 30 s and 1 are in each service's YAML). */
     public static PoolSettings from(Settings settings) {
         return new PoolSettings(
-                settings.getInt("DB_POOL_SIZE", 20, 0, 1000),
-                settings.getInt("DB_MAX_OVERFLOW", 40, 0, 1000),
-                Duration.ofSeconds(settings.getInt("DB_POOL_TIMEOUT", 30, 1, 3600)),
-                settings.getInt("DB_EXPECTED_INSTANCES", 1, 1, 1000));
+                settings.requireInt("DB_POOL_SIZE", 0, 1000),
+                settings.requireInt("DB_MAX_OVERFLOW", 0, 1000),
+                Duration.ofSeconds(settings.requireInt("DB_POOL_TIMEOUT", 1, 3600)),
+                settings.requireInt("DB_EXPECTED_INSTANCES", 1, 1000));
     }
 
     /** {@code size + overflow}, at least one. */

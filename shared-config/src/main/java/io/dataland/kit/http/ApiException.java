@@ -7,7 +7,7 @@ import io.helidon.http.Status;
 
 /**
  * A request that ends with a JSON error: {@code {"error": code, "message": message}} and {@code status}
- * (API.md, "Conventions"). Handlers throw it; {@link JsonErrors} writes it.
+ * (one vocabulary: {@link ErrorCodes}). Handlers throw it; {@link JsonErrors} writes it.
  */
 public class ApiException extends RuntimeException {
 

@@ -9,7 +9,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -22,15 +21,14 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * Maps exceptions to the JSON error shape once, for a whole routing (STYLE.md: errors mapped in
- * {@code Main.routing}). Database unavailability and pool exhaustion become 503 with
+ * Maps exceptions to the JSON error shape once, for a whole routing: {@link io.dataland.kit.ServiceBoot#start}
+ * registers it for both services. Database unavailability and pool exhaustion become 503 with
  * {@code Retry-After}; anything unexpected is a 500 whose body says nothing about the cause (the log has
  * the stack trace, which carries no secrets: passwords never enter a URL or a message).
  */
 public final class JsonErrors {
 
     private static final Logger LOG = Logger.getLogger(JsonErrors.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonErrors() {
     }
@@ -47,7 +45,7 @@ public final class JsonErrors {
                     } else {
                         LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method().text() + " "
                                 + req.path().path(), e);
-                        send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, "internal_error",
+                        send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, ErrorCodes.INTERNAL_ERROR,
                                 "internal error"));
                     }
                 });
@@ -77,11 +75,11 @@ public final class JsonErrors {
 
     static ApiException fromHttp(Status status) {
         return switch (status.code()) {
-            case 404 -> new ApiException(status, "not_found", "no such resource");
-            case 405 -> new ApiException(status, "method_not_allowed", "method not allowed");
-            case 413 -> new ApiException(status, "payload_too_large", "request body over the limit");
-            case 415 -> new ApiException(status, "unsupported_media_type", "unsupported content type");
-            default -> new ApiException(status, status.code() >= 500 ? "internal_error" : "bad_request",
+            case 404 -> new ApiException(status, ErrorCodes.NOT_FOUND, "no such resource");
+            case 405 -> new ApiException(status, ErrorCodes.METHOD_NOT_ALLOWED, "method not allowed");
+            case 413 -> new ApiException(status, ErrorCodes.PAYLOAD_TOO_LARGE, "request body over the limit");
+            case 415 -> new ApiException(status, ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported content type");
+            default -> new ApiException(status, status.code() >= 500 ? ErrorCodes.INTERNAL_ERROR : ErrorCodes.BAD_REQUEST,
                     status.code() >= 500 ? "internal error" : status.reasonPhrase().toLowerCase(java.util.Locale.ROOT));
         };
     }
@@ -91,7 +89,7 @@ public final class JsonErrors {
         if (res.isSent()) {
             return;
         }
-        e.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, d.toSeconds()))));
+        e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
         if (e.status() == Status.UNAUTHORIZED_401) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
@@ -106,7 +104,7 @@ public final class JsonErrors {
         body.put("error", code);
         body.put("message", message);
         try {
-            return JSON.writeValueAsBytes(body);
+            return Json.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -123,11 +121,11 @@ public final class JsonErrors {
         if (isUnavailable(e)) {
             LOG.warning(() -> "database unavailable on " + req.path().path() + ": " + e.getClass().getSimpleName()
                     + " (SQLState " + e.getSQLState() + ")");
-            send(res, new ApiException(Status.SERVICE_UNAVAILABLE_503, "database_unavailable",
+            send(res, new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.DATABASE_UNAVAILABLE,
                     "the database is unavailable; retry shortly", retryAfter));
         } else {
             LOG.log(Level.SEVERE, "database error on " + req.path().path() + " (SQLState " + e.getSQLState() + ")", e);
-            send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, "internal_error", "internal error"));
+            send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, ErrorCodes.INTERNAL_ERROR, "internal error"));
         }
     }
 

@@ -25,7 +25,7 @@ class SettingsTest {
 
     @Test
     void poolSettingsMapTheSeedsPool() {
-        PoolSettings pool = PoolSettings.from(Settings.of(Map.of()));
+        PoolSettings pool = PoolSettings.from(Settings.load(Map.of(), "kit-defaults.yaml"));
         assertEquals(new PoolSettings(20, 40, Duration.ofSeconds(30), 1), pool);
         assertEquals(60, pool.maxPoolSize());
         assertEquals(120, new PoolSettings(20, 40, Duration.ofSeconds(30), 2).worstCaseConnections(),
@@ -35,11 +35,20 @@ class SettingsTest {
     @Test
     void badNumbersNameTheVariable() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> PoolSettings.from(Settings.of(Map.of("DB_POOL_SIZE", "twenty"))));
+                () -> PoolSettings.from(Settings.load(Map.of("DB_POOL_SIZE", "twenty"), "kit-defaults.yaml")));
         assertTrue(e.getMessage().startsWith("DB_POOL_SIZE"), e.getMessage());
         var range = assertThrows(IllegalArgumentException.class,
-                () -> PoolSettings.from(Settings.of(Map.of("DB_POOL_TIMEOUT", "0"))));
+                () -> PoolSettings.from(Settings.load(Map.of("DB_POOL_TIMEOUT", "0"), "kit-defaults.yaml")));
         assertTrue(range.getMessage().startsWith("DB_POOL_TIMEOUT"), range.getMessage());
+    }
+
+    @Test
+    void aRequiredSettingWithNoDefaultInTheYamlIsAnErrorNamingBothPlaces() {
+        var e = assertThrows(IllegalStateException.class, () -> PoolSettings.from(Settings.of(Map.of())));
+        assertEquals("DB_POOL_SIZE is not set and has no default under 'db.pool.size' in application.yaml",
+                e.getMessage());
+        assertEquals(7, Settings.of(Map.of("DB_POOL_SIZE", "7")).requireInt("DB_POOL_SIZE", 0, 10),
+                "the environment alone is enough");
     }
 
     @Test

@@ -71,14 +71,14 @@ class NoSecretsInLogsTest {
     void bootWithWarningsAndAFailedLoginLogsNoPassword(TestDatabase db) {
         // the real server's password, in a URL the guard warns about (loopback) in development
         String url = db.databaseUrl();
-        try (HikariDataSource ds = ServiceBoot.openPool("secrets-test", Settings.of(Map.of("DATABASE_URL", url,
-                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1")), CredentialGuard.Service.AGENT)) {
+        try (HikariDataSource ds = ServiceBoot.openPool("secrets-test", Settings.load(Map.of("DATABASE_URL", url,
+                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1"), "kit-defaults.yaml"), CredentialGuard.Service.AGENT)) {
             assertTrue(ds.isRunning());
         }
         // (the embedded server trusts loopback logins, so fail the login with an unknown role instead)
         String wrong = url.replace("dataland:" + db.password() + "@", "nobody:Wr0ng-Secret-77@");
-        assertThrows(RuntimeException.class, () -> ServiceBoot.openPool("secrets-test-2", Settings.of(Map.of(
-                "DATABASE_URL", wrong, "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0", "DB_POOL_TIMEOUT", "2")),
+        assertThrows(RuntimeException.class, () -> ServiceBoot.openPool("secrets-test-2", Settings.load(Map.of(
+                "DATABASE_URL", wrong, "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0", "DB_POOL_TIMEOUT", "2"), "kit-defaults.yaml"),
                 CredentialGuard.Service.AGENT));
         String all;
         synchronized (lines) {

@@ -76,8 +76,8 @@ class PoolBudgetTest {
     @Test
     void serviceBootSizesThePoolFromTheEnvironmentAndWarnsInDevelopment() {
         // 3 x 41 = 123 > 17: development warns and the pool opens (production is covered above)
-        Settings dev = Settings.of(Map.of("DATABASE_URL", pg.databaseUrl("budget"), "DB_POOL_SIZE", "1",
-                "DB_MAX_OVERFLOW", "40", "DB_EXPECTED_INSTANCES", "3"));
+        Settings dev = Settings.load(Map.of("DATABASE_URL", pg.databaseUrl("budget"), "DB_POOL_SIZE", "1",
+                "DB_MAX_OVERFLOW", "40", "DB_EXPECTED_INSTANCES", "3"), "kit-defaults.yaml");
         try (HikariDataSource ds = ServiceBoot.openPool("dataland-agent", dev, CredentialGuard.Service.AGENT)) {
             assertEquals(41, ds.getMaximumPoolSize());
             assertEquals(1, ds.getMinimumIdle());

@@ -44,10 +44,10 @@ class ReadinessRestartTest {
         Path data = dir.resolve("pgdata");
         EmbeddedPg pg = EmbeddedPg.start(data, pgPort, Map.of(), "restart-pw");
         pg.createDatabase("restart");
-        Settings settings = Settings.of(Map.of("DATABASE_URL", pg.databaseUrl("restart"), "TEST_PORT", "0",
-                "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2", "DB_POOL_TIMEOUT", "5"));
+        Settings settings = Settings.load(Map.of("DATABASE_URL", pg.databaseUrl("restart"), "TEST_PORT", "0",
+                "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2", "DB_POOL_TIMEOUT", "5"), "kit-defaults.yaml");
         HikariDataSource ds = ServiceBoot.openPool("restart-test", settings, CredentialGuard.Service.AGENT);
-        WebServer server = ServiceBoot.start(settings, "TEST_PORT", 0, ds, routing -> routing.get("/probe", (req, res) -> {
+        WebServer server = ServiceBoot.start(settings, "TEST_PORT", ds, routing -> routing.get("/probe", (req, res) -> {
             try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT 41 + 1")) {
                 rs.next();
                 res.send(Integer.toString(rs.getInt(1)));

@@ -48,15 +48,15 @@ class TracingTest {
         }
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
         List<SpanData> spans;
-        Settings settings = Settings.of(Map.of("DATABASE_URL", db.databaseUrl(), "TEST_PORT", "0",
-                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "2"));
+        Settings settings = Settings.load(Map.of("DATABASE_URL", db.databaseUrl(), "TEST_PORT", "0",
+                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "2"), "kit-defaults.yaml");
         try (Tracing tracing = Tracing.exportingTo(exporter, "tracing-test");
              HikariDataSource ds = ServiceBoot.openPool("tracing-test", settings, CredentialGuard.Service.AGENT)) {
             Configuration configuration = new Configuration(new Environment("test", new JdbcTransactionFactory(), ds));
             configuration.addMapper(ProbeMapper.class);
             configuration.addInterceptor(tracing.statementInterceptor());
             SqlSessionFactory sessions = new SqlSessionFactoryBuilder().build(configuration);
-            WebServer server = ServiceBoot.start(settings, "TEST_PORT", 0, ds, tracing, routing ->
+            WebServer server = ServiceBoot.start(settings, "TEST_PORT", ds, tracing, routing ->
                     routing.post("/probe/{n}", (req, res) -> {
                         int n = Integer.parseInt(req.path().pathParameters().get("n"));
                         try (SqlSession session = sessions.openSession()) {

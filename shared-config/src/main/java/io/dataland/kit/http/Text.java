@@ -1,8 +1,9 @@
-package io.dataland.agent.web;
+package io.dataland.kit.http;
 
-import io.dataland.kit.http.ApiException;
-
-/** Checks on request text: what PostgreSQL {@code text} can hold, and the API's field rules. */
+/**
+ * The text rules of both services: what PostgreSQL {@code text} can hold ({@link #checked}, applied to
+ * every string a {@link JsonBody} hands out and to form fields), and the agent API's field rules.
+ */
 public final class Text {
 
     /** The most characters of a ticket id. */
@@ -18,17 +19,17 @@ public final class Text {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == 0) {
-                throw ApiException.badRequest("invalid_text", "'" + key + "' contains NUL");
+                throw ApiException.badRequest(ErrorCodes.INVALID_TEXT, "'" + key + "' contains NUL");
             }
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                     i++;
                     continue;
                 }
-                throw ApiException.badRequest("invalid_text", "'" + key + "' contains an unpaired surrogate");
+                throw ApiException.badRequest(ErrorCodes.INVALID_TEXT, "'" + key + "' contains an unpaired surrogate");
             }
             if (Character.isLowSurrogate(c)) {
-                throw ApiException.badRequest("invalid_text", "'" + key + "' contains an unpaired surrogate");
+                throw ApiException.badRequest(ErrorCodes.INVALID_TEXT, "'" + key + "' contains an unpaired surrogate");
             }
         }
         return value;

@@ -1,16 +1,15 @@
-package io.dataland.agent.web;
+package io.dataland.kit.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-import io.dataland.kit.http.ApiException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Strict request reading: the 400 cases of API.md "Conventions" and what must pass. */
+/** Strict request reading: the 400 cases of docs/api.md (both services read bodies this way) and what must pass. */
 class JsonBodyTest {
 
     private static JsonBody body(String json) {

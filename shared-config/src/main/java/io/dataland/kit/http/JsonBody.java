@@ -1,27 +1,24 @@
-package io.dataland.agent.web;
+package io.dataland.kit.http;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dataland.kit.http.ApiException;
 import io.helidon.common.media.type.MediaTypes;
-import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * A request's JSON object, read strictly (API.md "Conventions"): at most {@link #MAX_BYTES} bytes (chunked
- * bodies included, else 413), {@code application/json} when a content type is given (else 415), exactly one
- * JSON object with nothing after it (else 400), values of the wrong JSON type refused rather than coerced,
- * text with NUL or unpaired surrogates refused. Unknown keys are ignored.
+ * A request's JSON object, read strictly, the same in both services: sent as {@code application/json}
+ * (absent or another content type: 415), at most {@link #MAX_BYTES} bytes (chunked bodies included: 413),
+ * exactly one JSON object with nothing after it and no key twice (else 400), values of the wrong JSON type
+ * refused rather than coerced, text with NUL or unpaired surrogates refused. Unknown keys are ignored.
  */
 public final class JsonBody {
 
-    /** The body limit in bytes. */
+    /** The body limit in bytes, also the server's {@code maxPayloadSize} (which covers bodies with a length). */
     public static final int MAX_BYTES = 64 * 1024;
 
     private final ObjectNode node;
@@ -32,10 +29,10 @@ public final class JsonBody {
 
     /** Reads and parses the body of {@code req}. */
     public static JsonBody read(ServerRequest req) {
-        Optional<HttpMediaType> type = req.headers().contentType();
-        if (type.isPresent() && !type.get().test(MediaTypes.APPLICATION_JSON)) {
-            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_media_type",
-                    "the body must be application/json");
+        boolean json = req.headers().contentType().map(type -> type.test(MediaTypes.APPLICATION_JSON)).orElse(false);
+        if (!json) {
+            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+                    "the body must be sent as application/json");
         }
         return parse(readBytes(req));
     }
@@ -45,43 +42,38 @@ public final class JsonBody {
         JsonNode tree;
         try {
             tree = Json.MAPPER.readTree(body);
-        } catch (JacksonException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
         } catch (IOException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_JSON, "the body is not valid JSON");
         }
-        if (tree == null || tree.isMissingNode() || !tree.isObject()) {
-            throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
+        if (tree == null || !tree.isObject()) {
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_JSON, "the body must be a JSON object");
         }
         return new JsonBody((ObjectNode) tree);
     }
 
+    // Helidon's maxPayloadSize refuses a declared Content-Length over the limit before routing; a chunked
+    // body has none, so the limit is counted here too
     private static byte[] readBytes(ServerRequest req) {
         try (InputStream in = req.content().inputStream()) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                throw tooLarge();
+                throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
+                        "request body over the limit of " + MAX_BYTES + " bytes");
             }
             return bytes;
         } catch (IOException e) {
-            throw ApiException.badRequest("malformed_body", "the body could not be read");
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
         }
     }
 
-    /** The 413 for a body over the limit. */
-    public static ApiException tooLarge() {
-        return new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, "payload_too_large",
-                "request body over the limit of " + MAX_BYTES + " bytes");
-    }
-
-    /** A required string: missing, {@code null} or another type is 400. */
+    /** A required string: missing is 400 {@code missing_field}; {@code null} or another type 400 {@code wrong_type}. */
     public String requiredString(String key) {
         JsonNode value = node.get(key);
         if (value == null) {
-            throw ApiException.badRequest("missing_field", "'" + key + "' is required");
+            throw ApiException.badRequest(ErrorCodes.MISSING_FIELD, "'" + key + "' is required");
         }
         if (!value.isTextual()) {
-            throw ApiException.badRequest("wrong_type", "'" + key + "' must be a string");
+            throw ApiException.badRequest(ErrorCodes.WRONG_TYPE, "'" + key + "' must be a string");
         }
         return Text.checked(key, value.textValue());
     }
@@ -93,7 +85,7 @@ public final class JsonBody {
             return Optional.empty();
         }
         if (!value.isTextual()) {
-            throw ApiException.badRequest("wrong_type", "'" + key + "' must be a string or null");
+            throw ApiException.badRequest(ErrorCodes.WRONG_TYPE, "'" + key + "' must be a string or null");
         }
         return Optional.of(Text.checked(key, value.textValue()));
     }
@@ -101,7 +93,7 @@ public final class JsonBody {
     /** A key that must be present but may be {@code null} (empty); another type than string is 400. */
     public Optional<String> requiredNullableString(String key) {
         if (!node.has(key)) {
-            throw ApiException.badRequest("missing_field", "'" + key + "' is required (null to clear)");
+            throw ApiException.badRequest(ErrorCodes.MISSING_FIELD, "'" + key + "' is required (null to clear)");
         }
         return optionalString(key);
     }
