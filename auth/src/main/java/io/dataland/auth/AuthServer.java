@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.auth.account.AccountStore;
 import io.dataland.auth.account.AuthApiService;
 import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.jwks.ExtraJwks;
@@ -23,9 +22,10 @@ import io.dataland.auth.web.StaffPagesService;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.UnitOfWork;
+import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import org.apache.ibatis.session.SqlSessionFactory;
 
 /**
  * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
@@ -39,8 +39,11 @@ public final class AuthServer implements AutoCloseable {
     private final WebServer server;
     private final String host;
     private final ScheduledExecutorService housekeeping;
+    private final Tracing tracing;
 
-    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping) {
+    private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping,
+                       Tracing tracing) {
+        this.tracing = tracing;
         this.dataSource = dataSource;
         this.server = server;
         this.host = host;
@@ -51,7 +54,7 @@ public final class AuthServer implements AutoCloseable {
     record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl,
                  LoginThrottle throttle) {
 
-        static Parts create(Settings settings, SqlSessionFactory sessions) {
+        static Parts create(Settings settings, UnitOfWork db) {
             Path dataDir = dataDir(settings);
             long recheckMillis = settings.getInt("AUTH_KEYS_RECHECK_MILLIS", 1000, 0, 3_600_000);
             KeyRing keys = KeyRing.open(dataDir, recheckMillis);
@@ -66,8 +69,8 @@ public final class AuthServer implements AutoCloseable {
                     Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
             LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
-            LoginThrottle throttle = LoginThrottle.from(settings, sessions);
-            Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
+            LoginThrottle throttle = LoginThrottle.from(settings, db);
+            Authenticator authenticator = new Authenticator(db, new PasswordHasher(), bulkhead,
                     throttle, tokens);
             return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
         }
@@ -76,15 +79,18 @@ public final class AuthServer implements AutoCloseable {
     /** Boots the auth with {@code settings}; throws when the guard, the budget, the DDL or the keys refuse. */
     public static AuthServer start(Settings settings) {
         HikariDataSource dataSource = ServiceBoot.openPool("dataland-auth", settings, CredentialGuard.Service.AUTH);
+        Tracing tracing = Tracing.fromSettings(settings, "dataland-auth");
         try {
-            AuthStore.bootstrap(dataSource);
-            Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
+            AuthDatabase.bootstrap(dataSource);
+            Parts parts = Parts.create(settings, AuthDatabase.unitOfWork(dataSource, tracing));
             LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
-            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource,
+            WebServer server = ServiceBoot.start(settings, "AUTH_PORT", 8001, dataSource, tracing,
                     routing -> routing(routing, parts));
-            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()));
+            return new AuthServer(dataSource, server, ServiceBoot.bindHost(settings), purgeThrottle(parts.throttle()),
+                    tracing);
         } catch (RuntimeException e) {
+            tracing.close();
             dataSource.close();
             throw e;
         }
@@ -136,6 +142,7 @@ public final class AuthServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         server.stop();
+        tracing.close();
         dataSource.close();
     }
 }
