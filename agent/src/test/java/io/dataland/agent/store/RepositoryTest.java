@@ -41,6 +41,7 @@ import io.dataland.agent.message.MessageImage;
 import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.message.MessageSource;
 import io.dataland.agent.message.NewMessage;
+import io.dataland.agent.model.ModelRequest;
 import io.dataland.agent.run.Run;
 import io.dataland.agent.run.RunRepository;
 import io.dataland.agent.run.RunStatus;
@@ -335,6 +336,27 @@ class RepositoryTest {
         assertEquals(true, fx.tx(s -> ConversationRepository.delete(s, start.conversationId(), a)));
         FinishTurn late = finish(start, a).text("late").build();
         assertTrue(fx.tx(s -> TurnRepository.finish(s, late)).isEmpty());
+    }
+
+    @Test
+    void beginReadsTheHistoryTheModelWantsInTheSameUnitOfWork() {
+        String a = newUser();
+        TurnStart first = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "h", "q1", 5));
+        assertEquals(List.of(), first.history(), "a first turn has no history");
+        FinishTurn answered = finish(first, a).text("a1").build();
+        fx.tx(s -> TurnRepository.finish(s, answered)).orElseThrow();
+        String id = first.conversationId();
+
+        TurnStart second = fx.tx(s -> TurnRepository.begin(s, id, a, "q2", 5)).orElseThrow();
+        assertEquals(List.of(new ModelRequest.Turn("user", "q1"), new ModelRequest.Turn("assistant", "a1")),
+                second.history(), "earlier messages, oldest first, without the one just appended");
+        TurnStart third = fx.tx(s -> TurnRepository.begin(s, id, a, "q3", 1)).orElseThrow();
+        assertEquals(List.of(new ModelRequest.Turn("user", "q2")), third.history(), "at most the wanted count");
+
+        fx.counter().reset();
+        TurnStart none = fx.tx(s -> TurnRepository.begin(s, id, a, "q4", 0)).orElseThrow();
+        assertEquals(List.of(), none.history());
+        assertEquals(3, fx.counter().count(), "lock + insert message + open run; no history read when none is wanted");
     }
 
     // ---- conversations
