@@ -73,7 +73,7 @@ class ConcurrencyTest {
 
     @Test
     void hundredConcurrentAppendsGetSeqOneToHundred() throws Exception {
-        String sub = UserRepository.getOrCreate(fx.db(), UserClaims.ofSub("racer")).id();
+        String sub = UserRepository.getOrCreate(fx.db(), claims("racer").build()).id();
         String id = fx.tx(s -> ConversationRepository.createGeneral(s, sub, "race")).id();
 
         List<Message> appended = race(100, i -> () ->
@@ -93,7 +93,7 @@ class ConcurrencyTest {
 
     @Test
     void firstMuseumTurnsRacingOnOneTicketRegisterItOnce() throws Exception {
-        String owner = UserRepository.getOrCreate(fx.db(), UserClaims.ofSub("museum-owner")).id();
+        String owner = UserRepository.getOrCreate(fx.db(), claims("museum-owner").build()).id();
         String ticket = "T-" + UUID.randomUUID();
 
         List<MuseumStart> starts = race(20, i -> () -> fx.tx(s -> TurnRepository.beginMuseum(s, owner, ticket, null, "q" + i, 0)));
@@ -106,7 +106,7 @@ class ConcurrencyTest {
     @Test
     void usersRacingForOneNewTicketGetOneWinner() throws Exception {
         List<String> subs = IntStream.range(0, 12)
-                .mapToObj(i -> UserRepository.getOrCreate(fx.db(), UserClaims.ofSub("rival-" + i)).id()).toList();
+                .mapToObj(i -> UserRepository.getOrCreate(fx.db(), claims("rival-" + i).build()).id()).toList();
         String ticket = "T-" + UUID.randomUUID();
 
         List<MuseumStart> starts = race(subs.size(), i -> () ->

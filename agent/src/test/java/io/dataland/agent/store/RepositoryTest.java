@@ -79,7 +79,7 @@ class RepositoryTest {
 
     private static String newUser() {
         String sub = "sub-" + UUID.randomUUID();
-        UserRepository.getOrCreate(fx.db(), UserClaims.ofSub(sub));
+        UserRepository.getOrCreate(fx.db(), claims(sub).build());
         return sub;
     }
 

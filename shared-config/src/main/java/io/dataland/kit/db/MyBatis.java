@@ -33,9 +33,11 @@ public final class MyBatis {
         configuration.setArgNameBasedConstructorAutoMapping(true);
         configuration.setCacheEnabled(false);
         configuration.setLocalCacheScope(LocalCacheScope.STATEMENT);
-        // REUSE keeps one PreparedStatement per SQL text for the life of the session, so a unit of work
-        // that runs the same statement twice (a turn appends two messages) parses and plans it once; the
-        // sessions are short (one unit of work), so the cache never grows past a handful of statements.
+        // REUSE: MyBatis keeps the session's PreparedStatements keyed by SQL text and closes them when the
+        // session ends, so a unit of work that runs the same SQL again (the re-read after a lost insert race,
+        // one statement in a loop) reuses the JDBC statement instead of preparing another. A session lives
+        // for one unit of work, so this cache holds a handful of statements at most. Server-side plans are
+        // pgjdbc's own per-connection cache (prepareThreshold) and do not depend on this setting.
         configuration.setDefaultExecutorType(ExecutorType.REUSE);
         // a null parameter is sent as SQL NULL, which PostgreSQL accepts for any column type
         configuration.setJdbcTypeForNull(JdbcType.NULL);
