@@ -8,31 +8,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.dataland.agent.chat.ChatService;
-import io.dataland.agent.conversation.ConversationRepository;
 import io.dataland.agent.conversation.ConversationService;
-import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.message.MessageService;
 import io.dataland.agent.metrics.AgentMetrics;
 import io.dataland.agent.model.ModelProvider;
 import io.dataland.agent.model.ModelProviders;
-import io.dataland.agent.run.RunRepository;
 import io.dataland.agent.run.RunService;
 import io.dataland.agent.security.BearerAuth;
 import io.dataland.agent.security.Caller;
 import io.dataland.agent.security.JwksKeys;
 import io.dataland.agent.security.JwtVerifier;
-import io.dataland.agent.store.Store;
-import io.dataland.agent.turn.TurnRepository;
 import io.dataland.agent.user.MeService;
 import io.dataland.agent.user.UserClaims;
 import io.dataland.agent.user.UserRepository;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.UnitOfWork;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 
 /**
- * The agent's {@code /v1} API, wired from settings: token trust (JWKS URL and file), the store's
- * repositories, the model provider, the meters; {@link #routing} registers one {@link
+ * The agent's {@code /v1} API, wired from settings: token trust (JWKS URL and file), the unit of
+ * work, the model provider, the meters; {@link #routing} registers one {@link
  * io.helidon.webserver.http.HttpService} per resource behind the bearer filter.
  */
 public final class AgentApi {
@@ -54,21 +50,17 @@ public final class AgentApi {
         this.me = me;
     }
 
-    /** The API over {@code store} with the trust, model and limits {@code settings} give. */
-    public static AgentApi create(Settings settings, Store store, AgentMetrics metrics) {
+    /** The API over {@code db} with the trust, model and limits {@code settings} give. */
+    public static AgentApi create(Settings settings, UnitOfWork db, AgentMetrics metrics) {
         JwksKeys keys = jwksKeys(settings).start();
         JwtVerifier verifier = new JwtVerifier(keys, settings.find("JWT_ISSUER").orElse(null),
                 settings.find("JWT_AUDIENCE").orElse(null),
                 settings.requireInt("JWT_LEEWAY_SECONDS", 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
                 Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)));
-        UserRepository users = new UserRepository(store);
-        MessageRepository messageRepository = new MessageRepository(store);
         ModelProvider model = ModelProviders.fromSettings(settings);
-        ChatService chat = ChatService.create(new TurnRepository(store), messageRepository, model, metrics,
-                settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
-        return new AgentApi(new BearerAuth(verifier, caller -> users.getOrCreate(claims(caller))), chat,
-                new ConversationService(new ConversationRepository(store)), new MessageService(messageRepository),
-                new RunService(new RunRepository(store)), new MeService());
+        ChatService chat = ChatService.create(db, model, metrics, settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
+        return new AgentApi(new BearerAuth(verifier, caller -> UserRepository.getOrCreate(db, claims(caller))), chat,
+                new ConversationService(db), new MessageService(db), new RunService(db), new MeService());
     }
 
     /** Registers the filters and services on {@code routing}. */

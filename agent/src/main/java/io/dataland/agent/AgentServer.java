@@ -1,21 +1,25 @@
 package io.dataland.agent;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.agent.conversation.ConversationMapper;
+import io.dataland.agent.message.MessageMapper;
 import io.dataland.agent.metrics.AgentMetrics;
-import io.dataland.agent.metrics.StatementTimer;
+import io.dataland.agent.run.RunMapper;
 import io.dataland.agent.schema.SchemaBoot;
-import io.dataland.agent.store.Store;
+import io.dataland.agent.ticket.TicketMapper;
+import io.dataland.agent.user.UserMapper;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
 import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.MyBatis;
+import io.dataland.kit.db.UnitOfWork;
+import io.dataland.kit.telemetry.StatementInterceptor;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
-import org.apache.ibatis.plugin.Interceptor;
 
 /**
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
@@ -23,18 +27,20 @@ import org.apache.ibatis.plugin.Interceptor;
  */
 public final class AgentServer implements ServiceMain.Server {
 
+    /** Every mapper of the agent (each one's XML beside it on the class path). */
+    public static final List<Class<?>> MAPPERS = List.of(UserMapper.class, TicketMapper.class,
+            ConversationMapper.class, MessageMapper.class, RunMapper.class);
+
     private final HikariDataSource dataSource;
-    private final Store store;
     private final AgentApi api;
     private final WebServer server;
     private final String host;
     private final Tracing tracing;
 
-    private AgentServer(HikariDataSource dataSource, Store store, AgentApi api, WebServer server, String host,
+    private AgentServer(HikariDataSource dataSource, AgentApi api, WebServer server, String host,
                         Tracing tracing) {
         this.tracing = tracing;
         this.dataSource = dataSource;
-        this.store = store;
         this.api = api;
         this.server = server;
         this.host = host;
@@ -55,15 +61,12 @@ public final class AgentServer implements ServiceMain.Server {
             SchemaBoot.prepare(settings, dataSource);
             AgentMetrics metrics = AgentMetrics.create();
             metrics.pool(dataSource);
-            List<Interceptor> plugins = new ArrayList<>(List.of(new StatementTimer(metrics)));
-            if (tracing.enabled()) {
-                plugins.add(tracing.statementInterceptor());
-            }
-            Store store = Store.create(dataSource, plugins);
-            AgentApi api = AgentApi.create(settings, store, metrics);
+            UnitOfWork db = new UnitOfWork(MyBatis.sessionFactory("agent", dataSource, MAPPERS,
+                    List.of(StatementInterceptor.create(metrics.registry(), tracing))));
+            AgentApi api = AgentApi.create(settings, db, metrics);
             WebServer server = ServiceBoot.start(settings, "AGENT_PORT", dataSource, tracing, api::routing,
                     OpenApiFeature.create());
-            return new AgentServer(dataSource, store, api, server, ServiceBoot.bindHost(settings), tracing);
+            return new AgentServer(dataSource, api, server, ServiceBoot.bindHost(settings), tracing);
         });
     }
 
@@ -80,11 +83,6 @@ public final class AgentServer implements ServiceMain.Server {
     /** The bind host. */
     public String host() {
         return host;
-    }
-
-    /** The process's MyBatis store (one SqlSessionFactory). */
-    public Store store() {
-        return store;
     }
 
     /** The service's pool. */

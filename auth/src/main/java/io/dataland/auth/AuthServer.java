@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.auth.account.AccountStore;
 import io.dataland.auth.account.AuthApiService;
 import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.jwks.ExtraJwks;
@@ -24,10 +23,10 @@ import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
 import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import org.apache.ibatis.session.SqlSessionFactory;
 
 /**
  * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
@@ -56,7 +55,7 @@ public final class AuthServer implements ServiceMain.Server {
     record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl,
                  LoginThrottle throttle) {
 
-        static Parts create(Settings settings, SqlSessionFactory sessions) {
+        static Parts create(Settings settings, UnitOfWork db) {
             Path dataDir = dataDir(settings);
             long recheckMillis = settings.requireInt("AUTH_KEYS_RECHECK_MILLIS", 0, 3_600_000);
             KeyRing keys = KeyRing.open(dataDir, recheckMillis);
@@ -71,8 +70,8 @@ public final class AuthServer implements ServiceMain.Server {
                     Duration.ofMillis(settings.requireInt("HASH_WAIT_MILLIS", 1, 600_000)));
             LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
-            LoginThrottle throttle = LoginThrottle.from(settings, sessions);
-            Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
+            LoginThrottle throttle = LoginThrottle.from(settings, db);
+            Authenticator authenticator = new Authenticator(db, new PasswordHasher(), bulkhead,
                     throttle, tokens);
             return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
         }
@@ -83,11 +82,11 @@ public final class AuthServer implements ServiceMain.Server {
         return start(settings, Tracing.fromSettings(settings, "dataland-auth"));
     }
 
-    /** As {@link #start(Settings)}, with request spans going to {@code tracing} (closed with the auth). */
+    /** As {@link #start(Settings)}, with request and statement spans going to {@code tracing} (closed with the auth). */
     public static AuthServer start(Settings settings, Tracing tracing) {
         return ServiceBoot.boot("dataland-auth", settings, CredentialGuard.Service.AUTH, tracing, dataSource -> {
-            AuthStore.bootstrap(dataSource);
-            Parts parts = Parts.create(settings, AuthStore.sessions(dataSource));
+            AuthDatabase.bootstrap(dataSource);
+            Parts parts = Parts.create(settings, AuthDatabase.unitOfWork(dataSource, tracing));
             LOG.info(() -> "auth signing key " + parts.keys().current().kid() + " (" + parts.keys().all().size()
                     + " key(s) in the JWKS, " + parts.extraJwks().keys().size() + " extra)");
             WebServer server = ServiceBoot.start(settings, "AUTH_PORT", dataSource, tracing,

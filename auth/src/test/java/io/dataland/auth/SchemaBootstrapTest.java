@@ -53,7 +53,7 @@ class SchemaBootstrapTest {
 
     @Test
     void createsEverythingOnAnEmptyDatabase() throws SQLException {
-        AuthSchema.Result result = AuthStore.bootstrap(pool);
+        AuthSchema.Result result = AuthDatabase.bootstrap(pool);
         assertEquals(List.of(), result.addedColumns());
         assertEquals(COLUMNS, columns());
         assertTrue(indexes().containsAll(List.of("auth_server_users_pkey", "auth_server_users_sub_key",
@@ -71,7 +71,7 @@ class SchemaBootstrapTest {
                 + " FROM generate_series(1, 50) g");
         String before = rows("id, email, hash, salt, created_at");
 
-        AuthSchema.Result result = AuthStore.bootstrap(pool);
+        AuthSchema.Result result = AuthDatabase.bootstrap(pool);
 
         assertEquals(List.of("sub", "full_name", "location", "profile_photo_url", "stripe_customer_id"), result.addedColumns());
         assertEquals(50, result.subsBackfilled());
@@ -85,7 +85,7 @@ class SchemaBootstrapTest {
 
         String schema = schemaSnapshot();
         String everything = rows("*");
-        AuthSchema.Result again = AuthStore.bootstrap(pool);
+        AuthSchema.Result again = AuthDatabase.bootstrap(pool);
         assertEquals(List.of(), again.addedColumns());
         assertEquals(0, again.subsBackfilled());
         assertEquals(schema, schemaSnapshot(), "a second boot changes no schema");
@@ -98,7 +98,7 @@ class SchemaBootstrapTest {
                 + " hash TEXT NOT NULL, salt TEXT NOT NULL, full_name TEXT, created_at TIMESTAMPTZ NOT NULL DEFAULT now())");
         sql("INSERT INTO auth_server_users (sub, email, hash, salt) VALUES ('kept-sub', 'a@example.org', 'h', 's'),"
                 + " (NULL, 'b@example.org', 'h', 's')");
-        AuthSchema.Result result = AuthStore.bootstrap(pool);
+        AuthSchema.Result result = AuthDatabase.bootstrap(pool);
         assertEquals(List.of("location", "profile_photo_url", "stripe_customer_id"), result.addedColumns());
         assertEquals(1, result.subsBackfilled());
         assertEquals("kept-sub", scalar("SELECT sub FROM auth_server_users WHERE email = 'a@example.org'"));
@@ -113,8 +113,8 @@ class SchemaBootstrapTest {
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try (HikariDataSource a = db.newDataSource(2); HikariDataSource b = db.newDataSource(2);
              HikariDataSource c = db.newDataSource(2)) {
-            List<Callable<AuthSchema.Result>> boots = List.of(() -> AuthStore.bootstrap(a), () -> AuthStore.bootstrap(b),
-                    () -> AuthStore.bootstrap(c), () -> AuthStore.bootstrap(pool));
+            List<Callable<AuthSchema.Result>> boots = List.of(() -> AuthDatabase.bootstrap(a), () -> AuthDatabase.bootstrap(b),
+                    () -> AuthDatabase.bootstrap(c), () -> AuthDatabase.bootstrap(pool));
             long upgraded = 0;
             for (Future<AuthSchema.Result> boot : threads.invokeAll(boots)) {
                 if (!boot.get().addedColumns().isEmpty()) {
@@ -134,7 +134,7 @@ class SchemaBootstrapTest {
         sql("CREATE TABLE auth_server_users (id BIGSERIAL PRIMARY KEY, email TEXT NOT NULL, hash TEXT NOT NULL,"
                 + " salt TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())");
         sql("INSERT INTO auth_server_users (email, hash, salt) VALUES ('dup@example.org', 'h', 's'), ('dup@example.org', 'h', 's')");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AuthStore.bootstrap(pool));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AuthDatabase.bootstrap(pool));
         assertTrue(e.getMessage().startsWith("auth schema bootstrap failed"), e.getMessage());
         assertEquals(List.of("id", "email", "hash", "salt", "created_at"), columns(), "rolled back");
         assertFalse(indexes().contains("auth_login_throttle_pkey"));

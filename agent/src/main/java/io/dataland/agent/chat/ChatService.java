@@ -3,13 +3,10 @@ package io.dataland.agent.chat;
 import java.util.Optional;
 
 import io.dataland.agent.conversation.Conversation;
-import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.metrics.AgentMetrics;
 import io.dataland.agent.model.ModelProvider;
 import io.dataland.agent.security.BearerAuth;
-import io.dataland.agent.turn.MuseumStart;
-import io.dataland.agent.turn.TurnRepository;
-import io.dataland.agent.turn.TurnStart;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.Text;
 import io.dataland.kit.http.ApiException;
@@ -28,20 +25,19 @@ public final class ChatService implements HttpService {
 
     private static final int TITLE_CHARS = 80;
 
-    private final TurnRepository turns;
+    private final UnitOfWork db;
     private final TurnRunner runner;
     private final int messageMaxChars;
 
-    private ChatService(TurnRepository turns, TurnRunner runner, int messageMaxChars) {
-        this.turns = turns;
+    private ChatService(UnitOfWork db, TurnRunner runner, int messageMaxChars) {
+        this.db = db;
         this.runner = runner;
         this.messageMaxChars = messageMaxChars;
     }
 
-    /** Turns written through {@code turns}, answered by {@code model}; messages up to {@code messageMaxChars}. */
-    public static ChatService create(TurnRepository turns, MessageRepository messages, ModelProvider model,
-                                     AgentMetrics metrics, int messageMaxChars) {
-        return new ChatService(turns, new TurnRunner(turns, messages, model, metrics), messageMaxChars);
+    /** Turns written through {@code db}, answered by {@code model}; messages up to {@code messageMaxChars}. */
+    public static ChatService create(UnitOfWork db, ModelProvider model, AgentMetrics metrics, int messageMaxChars) {
+        return new ChatService(db, new TurnRunner(db, model, metrics), messageMaxChars);
     }
 
     @Override
@@ -55,7 +51,9 @@ public final class ChatService implements HttpService {
         JsonBody body = JsonBody.read(req);
         String ticketId = Text.ticketId(body.requiredString("ticket_id"));
         String message = Text.message(body.requiredString("message"), messageMaxChars);
-        MuseumStart start = turns.beginMuseum(userId, ticketId, title(message), message);
+        int history = runner.historyTurns();
+        MuseumStart start = db.inTransaction(session ->
+                TurnRepository.beginMuseum(session, userId, ticketId, title(message), message, history));
         if (!(start instanceof MuseumStart.Started started)) {
             throw new ApiException(Status.FORBIDDEN_403, "ticket_owned_by_other_user",
                     "this ticket is registered to another user");
@@ -68,18 +66,20 @@ public final class ChatService implements HttpService {
         JsonBody body = JsonBody.read(req);
         Optional<String> conversationId = body.optionalString("conversation_id");
         String message = Text.message(body.requiredString("message"), messageMaxChars);
-        TurnStart start = conversationId.isPresent()
-                ? turns.begin(conversationId.get(), userId, message).orElseThrow(() -> ApiException.notFound("conversation"))
-                : turns.beginNewGeneral(userId, title(message), message);
+        int history = runner.historyTurns();
+        TurnStart start = db.inTransaction(session -> conversationId.isPresent()
+                ? TurnRepository.begin(session, conversationId.get(), userId, message, history)
+                        .orElseThrow(() -> ApiException.notFound("conversation"))
+                : TurnRepository.beginNewGeneral(session, userId, title(message), message, history));
         answer(req, res, start, userId, Conversation.GENERAL, message);
     }
 
     private void answer(ServerRequest req, ServerResponse res, TurnStart start, String userId, String mode, String message) {
-        TurnRunner.Turn turn = new TurnRunner.Turn(start, userId, runner.request(start, mode, message));
+        TurnRunner.Turn turn = runner.turn(start, userId, mode, message);
         if (wantsEvents(req)) {
-            runner.answerEvents(res, turn);
+            SseAnswer.send(runner, res, turn);
         } else {
-            runner.answerJson(res, turn);
+            JsonAnswer.send(runner, res, turn);
         }
     }
 

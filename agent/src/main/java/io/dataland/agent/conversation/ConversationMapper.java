@@ -34,6 +34,12 @@ public interface ConversationMapper {
     /** Renames {@code userId}'s conversation (bumping {@code updated_at}); returns it or {@code null}. */
     Conversation rename(@Param("id") String id, @Param("userId") String userId, @Param("title") String title);
 
+    /**
+     * Locks {@code userId}'s conversation row for the rest of the transaction and sets its
+     * {@code updated_at} to now; returns its id, or {@code null} when it is not {@code userId}'s.
+     */
+    String touchOwned(@Param("id") String id, @Param("userId") String userId);
+
     /** Deletes {@code userId}'s conversation row (its messages and runs must be gone); returns how many. */
     int deleteOwned(@Param("id") String id, @Param("userId") String userId);
 }

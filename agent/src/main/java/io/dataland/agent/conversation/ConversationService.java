@@ -1,6 +1,7 @@
 package io.dataland.agent.conversation;
 
 import io.dataland.agent.security.BearerAuth;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.http.Json;
 import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.Text;
@@ -16,11 +17,11 @@ public final class ConversationService implements HttpService {
 
     private static final int DEFAULT_LIMIT = 20;
 
-    private final ConversationRepository conversations;
+    private final UnitOfWork db;
 
-    /** A service over {@code conversations}. */
-    public ConversationService(ConversationRepository conversations) {
-        this.conversations = conversations;
+    /** A service over {@code db}. */
+    public ConversationService(UnitOfWork db) {
+        this.db = db;
     }
 
     @Override
@@ -43,12 +44,14 @@ public final class ConversationService implements HttpService {
                 throw ApiException.badRequest("invalid_cursor", "'before' is not a cursor this server issued");
             }
         }
-        Json.ok(res, ConversationView.Page.of(conversations.list(userId, limit, before)));
+        ConversationCursor after = before;
+        Json.ok(res, ConversationView.Page.of(db.read(session -> ConversationRepository.list(session, userId, limit, after))));
     }
 
     private void getConversation(ServerRequest req, ServerResponse res) {
         String userId = BearerAuth.caller(req).sub();
-        ConversationDetail detail = conversations.load(id(req), userId)
+        String id = id(req);
+        ConversationDetail detail = db.read(session -> ConversationRepository.load(session, id, userId))
                 .orElseThrow(() -> ApiException.notFound("conversation"));
         Json.ok(res, ConversationView.Detail.of(detail));
     }
@@ -56,14 +59,16 @@ public final class ConversationService implements HttpService {
     private void renameConversation(ServerRequest req, ServerResponse res) {
         String userId = BearerAuth.caller(req).sub();
         String title = Text.title(JsonBody.read(req).requiredString("title"));
-        Conversation renamed = conversations.rename(id(req), userId, title)
+        String id = id(req);
+        Conversation renamed = db.inTransaction(session -> ConversationRepository.rename(session, id, userId, title))
                 .orElseThrow(() -> ApiException.notFound("conversation"));
         Json.ok(res, ConversationView.of(renamed));
     }
 
     private void deleteConversation(ServerRequest req, ServerResponse res) {
         String userId = BearerAuth.caller(req).sub();
-        if (!conversations.delete(id(req), userId)) {
+        String id = id(req);
+        if (!db.inTransaction(session -> ConversationRepository.delete(session, id, userId))) {
             throw ApiException.notFound("conversation");
         }
         res.status(Status.NO_CONTENT_204).send();

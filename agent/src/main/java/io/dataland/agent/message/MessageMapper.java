@@ -8,12 +8,6 @@ import org.apache.ibatis.annotations.Param;
 public interface MessageMapper {
 
     /**
-     * Locks {@code userId}'s conversation row for the rest of the transaction and sets its
-     * {@code updated_at} to now; returns its id, or {@code null} when it is not {@code userId}'s.
-     */
-    String touchConversation(@Param("conversationId") String conversationId, @Param("userId") String userId);
-
-    /**
      * Inserts a message with the conversation's next {@code seq}. Callers lock the conversation row first
      * (see {@link MessageRepository#append(org.apache.ibatis.session.SqlSession, String, String, NewMessage)})
      * so concurrent appends are serialised and the numbering has no gap and no duplicate.

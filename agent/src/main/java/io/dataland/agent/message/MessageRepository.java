@@ -8,16 +8,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import io.dataland.agent.store.Store;
+import io.dataland.agent.conversation.ConversationMapper;
 import org.apache.ibatis.session.SqlSession;
 
 /**
- * Appends messages (with their children) and records feedback.
+ * Appends messages (with their children), lists them and records feedback, inside the caller's unit of
+ * work.
  *
- * <p>Appending is safe under concurrency: the conversation row is locked first (the same statement bumps
- * its {@code updated_at} and checks its owner), so appends to one conversation are serialised and each
- * takes {@code max(seq) + 1} as it stands after the previous append committed: no gap, no duplicate, no
- * retry. Children go in as one multi-row insert per kind. The legacy {@code messages_json} blob is not
+ * <p>Why appends lock the conversation row: {@code seq} is {@code max(seq) + 1}, which two concurrent
+ * appends would both compute alike. Locking the row first (the same statement bumps its
+ * {@code updated_at} and checks its owner) makes appends to one conversation take turns, and each then
+ * sees the previous one's committed row: no gap, no duplicate, no retry. Children go in as one multi-row insert per kind. The legacy {@code messages_json} blob is not
  * rewritten.
  */
 public final class MessageRepository {
@@ -25,24 +26,15 @@ public final class MessageRepository {
     /** The feedback values a message may hold (besides null). */
     public static final Set<String> FEEDBACK_VALUES = Set.of("like", "dislike");
 
-    private final Store store;
-
-    /** A repository over {@code store}. */
-    public MessageRepository(Store store) {
-        this.store = store;
-    }
-
-    /** Appends {@code message} to {@code userId}'s conversation in its own transaction; empty if not theirs. */
-    public Optional<Message> append(String conversationId, String userId, NewMessage message) {
-        return store.inTransaction(session -> append(session, conversationId, userId, message));
+    private MessageRepository() {
     }
 
     /**
      * The conversation's last {@code limit} messages without children, oldest first: the context a model
      * is sent (the caller has checked ownership).
      */
-    public List<MessageRow> recent(String conversationId, int limit) {
-        return store.read(s -> s.getMapper(MessageMapper.class).listRecent(conversationId, limit));
+    public static List<MessageRow> recent(SqlSession session, String conversationId, int limit) {
+        return session.getMapper(MessageMapper.class).listRecent(conversationId, limit);
     }
 
     /**
@@ -51,24 +43,23 @@ public final class MessageRepository {
      *
      * @throws IllegalArgumentException when {@code feedback} is neither null nor one of {@link #FEEDBACK_VALUES}
      */
-    public Optional<MessageFeedback> setFeedback(String messageId, String userId, String feedback) {
+    public static Optional<MessageFeedback> setFeedback(SqlSession session, String messageId, String userId, String feedback) {
         if (feedback != null && !FEEDBACK_VALUES.contains(feedback)) {
             throw new IllegalArgumentException("feedback must be like, dislike or null");
         }
-        return Optional.ofNullable(store.inTransaction(
-                s -> s.getMapper(MessageMapper.class).updateFeedback(messageId, userId, feedback)));
+        return Optional.ofNullable(session.getMapper(MessageMapper.class).updateFeedback(messageId, userId, feedback));
     }
 
     /**
-     * Appends inside the caller's unit of work: locks {@code userId}'s conversation (bumping its
+     * Appends: locks {@code userId}'s conversation (bumping its
      * {@code updated_at}), inserts the message with the next {@code seq}, then its children. Empty, with
      * nothing written, when the conversation is not {@code userId}'s.
      */
     public static Optional<Message> append(SqlSession session, String conversationId, String userId, NewMessage message) {
-        MessageMapper messages = session.getMapper(MessageMapper.class);
-        if (messages.touchConversation(conversationId, userId) == null) {
+        if (session.getMapper(ConversationMapper.class).touchOwned(conversationId, userId) == null) {
             return Optional.empty();
         }
+        MessageMapper messages = session.getMapper(MessageMapper.class);
         String id = UUID.randomUUID().toString();
         MessageRow row = messages.insertNext(id, conversationId, message);
         if (!message.images().isEmpty()) {

@@ -3,6 +3,7 @@ package io.dataland.agent.message;
 import java.util.Optional;
 
 import io.dataland.agent.security.BearerAuth;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.http.Json;
 import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.ApiException;
@@ -14,11 +15,11 @@ import io.helidon.webserver.http.ServerResponse;
 /** {@code PUT /v1/messages/{id}/feedback}: like, dislike or clear an assistant message of the caller's. */
 public final class MessageService implements HttpService {
 
-    private final MessageRepository messages;
+    private final UnitOfWork db;
 
-    /** A service over {@code messages}. */
-    public MessageService(MessageRepository messages) {
-        this.messages = messages;
+    /** A service over {@code db}. */
+    public MessageService(UnitOfWork db) {
+        this.db = db;
     }
 
     @Override
@@ -33,7 +34,8 @@ public final class MessageService implements HttpService {
         if (feedback.isPresent() && !MessageRepository.FEEDBACK_VALUES.contains(feedback.get())) {
             throw ApiException.badRequest("invalid_feedback", "'feedback' must be \"like\", \"dislike\" or null");
         }
-        MessageFeedback updated = messages.setFeedback(id, userId, feedback.orElse(null))
+        MessageFeedback updated = db.inTransaction(session ->
+                        MessageRepository.setFeedback(session, id, userId, feedback.orElse(null)))
                 .orElseThrow(() -> ApiException.notFound("message"));
         Json.ok(res, updated);
     }

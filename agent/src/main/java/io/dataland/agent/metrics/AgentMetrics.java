@@ -17,8 +17,8 @@ import io.helidon.service.registry.Services;
 
 /**
  * The agent's Prometheus meters, created once per name and tag set and served at {@code /observe/metrics}:
- * runs by status (request latency is the kit's {@code RequestMetrics}), model latency and tokens, a timer per MyBatis
- * statement, and the Hikari pool gauges.
+ * runs by status (request latency is the kit's {@code RequestMetrics}), model latency and tokens, and the
+ * Hikari pool gauges (the per-statement timer is {@link io.dataland.kit.telemetry.StatementInterceptor}'s).
  */
 public final class AgentMetrics {
 
@@ -28,15 +28,12 @@ public final class AgentMetrics {
     public static final String MODEL_LATENCY = "dataland_model_latency";
     /** Model tokens, tagged {@code kind} ({@code prompt} or {@code completion}). */
     public static final String MODEL_TOKENS = "dataland_model_tokens";
-    /** MyBatis statement latency, tagged {@code statement} (the mapped statement id). */
-    public static final String STATEMENTS = "dataland_db_statement";
     /** Hikari connections, tagged {@code state} ({@code active}, {@code idle}, {@code pending}). */
     public static final String POOL = "dataland_db_pool_connections";
 
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> statementTimers = new ConcurrentHashMap<>();
 
     private AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,11 +63,6 @@ public final class AgentMetrics {
         if (completionTokens != null) {
             counter(MODEL_TOKENS, "kind", "completion").increment(completionTokens);
         }
-    }
-
-    /** One MyBatis statement executed. */
-    public void statement(String id, long nanos) {
-        statementTimers.computeIfAbsent(id, k -> timer(STATEMENTS, "statement", k)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Gauges for the pool's active, idle and pending (waiting) connections. */

@@ -1,6 +1,7 @@
 package io.dataland.agent.run;
 
 import io.dataland.agent.security.BearerAuth;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.http.Json;
 import io.dataland.kit.http.ApiException;
 import io.helidon.webserver.http.HttpRules;
@@ -11,11 +12,11 @@ import io.helidon.webserver.http.ServerResponse;
 /** {@code GET /v1/runs/{id}}: the caller's run row. */
 public final class RunService implements HttpService {
 
-    private final RunRepository runs;
+    private final UnitOfWork db;
 
-    /** A service over {@code runs}. */
-    public RunService(RunRepository runs) {
-        this.runs = runs;
+    /** A service over {@code db}. */
+    public RunService(UnitOfWork db) {
+        this.db = db;
     }
 
     @Override
@@ -25,7 +26,8 @@ public final class RunService implements HttpService {
 
     private void getRun(ServerRequest req, ServerResponse res) {
         String userId = BearerAuth.caller(req).sub();
-        Run run = runs.find(req.path().pathParameters().get("id"), userId)
+        String id = req.path().pathParameters().get("id");
+        Run run = db.read(session -> RunRepository.find(session, id, userId))
                 .orElseThrow(() -> ApiException.notFound("run"));
         Json.ok(res, run);
     }

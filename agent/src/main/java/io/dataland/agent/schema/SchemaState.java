@@ -12,9 +12,4 @@ import java.util.List;
  *                        Alembic nor the auth server (i.e. the agent's, or unknown ones)
  */
 record SchemaState(boolean flywayHistory, String alembicRevision, boolean authTable, List<String> agentRelations) {
-
-    /** No history, no Alembic stamp, nothing of the agent's: Flyway may build from V1. */
-    boolean emptyForAgent() {
-        return !flywayHistory && alembicRevision == null && agentRelations.isEmpty();
-    }
 }

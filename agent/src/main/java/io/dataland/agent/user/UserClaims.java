@@ -24,11 +24,6 @@ public record UserClaims(String sub, String email, String fullName, String locat
         Objects.requireNonNull(sub, "sub");
     }
 
-    /** Claims carrying only a {@code sub}. */
-    public static UserClaims ofSub(String sub) {
-        return new UserClaims(sub, null, null, null, null, null, null, null);
-    }
-
     /** The same claims without the e-mail (the address is held by another user). */
     UserClaims withoutEmail() {
         return new UserClaims(sub, null, fullName, location, profilePhotoUrl, joinedDate, accessPermissions, stripeCustomerId);

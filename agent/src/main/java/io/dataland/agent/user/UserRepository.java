@@ -1,11 +1,11 @@
 package io.dataland.agent.user;
 
-import java.util.Optional;
 import java.util.logging.Logger;
 
-import io.dataland.agent.store.SqlErrors;
-import io.dataland.agent.store.Store;
+import io.dataland.kit.db.SqlErrors;
+import io.dataland.kit.db.UnitOfWork;
 import org.apache.ibatis.exceptions.PersistenceException;
+import org.apache.ibatis.session.SqlSession;
 
 /**
  * Reads and writes {@code users}: the get-or-create that runs on every authenticated request.
@@ -23,40 +23,31 @@ public final class UserRepository {
     /** The V4 index that enforces the e-mail rule. */
     static final String EMAIL_INDEX = "users_email_lower_uniq";
 
-    private final Store store;
-
-    /** A repository over {@code store}. */
-    public UserRepository(Store store) {
-        this.store = store;
+    private UserRepository() {
     }
 
     /**
      * The row for {@code claims.sub()}, created on first sight, its profile columns refreshed where a
      * present claim differs (one statement when nothing changed or the row is new). See the e-mail rule
-     * above for an address held by another user.
+     * above for an address held by another user: that case takes a second unit of work, because the
+     * unique violation has aborted the first transaction.
      */
-    public User getOrCreate(UserClaims claims) {
+    public static User getOrCreate(UnitOfWork db, UserClaims claims) {
         try {
-            return upsert(claims);
+            return db.inTransaction(session -> upsert(session, claims));
         } catch (PersistenceException e) {
             if (claims.email() == null || !SqlErrors.isUniqueViolation(e, EMAIL_INDEX)) {
                 throw e;
             }
             LOG.info(() -> "user " + claims.sub() + " presented an e-mail address another user holds; stored without it");
-            return upsert(claims.withoutEmail());
+            return db.inTransaction(session -> upsert(session, claims.withoutEmail()));
         }
     }
 
-    /** The row for {@code id}, if any. */
-    public Optional<User> find(String id) {
-        return Optional.ofNullable(store.read(s -> s.getMapper(UserMapper.class).findById(id)));
-    }
-
-    private User upsert(UserClaims claims) {
-        return store.inTransaction(session -> {
-            UserMapper users = session.getMapper(UserMapper.class);
-            User user = users.upsert(claims);
-            return user != null ? user : users.findById(claims.sub());
-        });
+    /** Inserts or refreshes the row for {@code claims.sub()}; the unique e-mail index may refuse it. */
+    static User upsert(SqlSession session, UserClaims claims) {
+        UserMapper users = session.getMapper(UserMapper.class);
+        User user = users.upsert(claims);
+        return user != null ? user : users.findById(claims.sub());
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.dataland.agent.AgentServer;
+import io.dataland.agent.testing.AgentHarness;
 import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPg;
 import io.dataland.testkit.EmbeddedPostgresExtension;
@@ -55,8 +56,8 @@ class AdoptionTest {
             HistoricalData.load(c, version);
             SchemaTestSupport.stampAlembic(c, revision);
         }
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             List<String> expected = new ArrayList<>(List.of("baseline " + version));
@@ -82,8 +83,8 @@ class AdoptionTest {
             }
             SchemaTestSupport.stampAlembic(c, "0010_user_profile_fields");
         }
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             assertEquals(List.of("baseline 10", "11"), SchemaTestSupport.history(c));
@@ -108,8 +109,8 @@ class AdoptionTest {
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             SchemaTestSupport.createAuthTable(c);
         }
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             List<String> expected = new ArrayList<>(List.of("baseline 0"));
@@ -124,14 +125,14 @@ class AdoptionTest {
     @Test
     void agentFirstThenAuthTableThenAgentAgain(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "agentfirst");
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             SchemaTestSupport.createAuthTable(c);
         }
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
@@ -143,22 +144,22 @@ class AdoptionTest {
     void twoAgentsBootingAtOnceOnAnEmptyDatabaseBothComeUpAndMigrateOnce(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "race");
         CountDownLatch go = new CountDownLatch(1);
-        List<AgentServer> agents = new ArrayList<>();
+        List<AgentHarness> agents = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
-            List<Future<AgentServer>> boots = new ArrayList<>();
+            List<Future<AgentHarness>> boots = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                Callable<AgentServer> boot = () -> {
+                Callable<AgentHarness> boot = () -> {
                     go.await();
                     return SchemaTestSupport.boot(pg, db, NO_ENV);
                 };
                 boots.add(pool.submit(boot));
             }
             go.countDown();
-            for (Future<AgentServer> f : boots) {
+            for (Future<AgentHarness> f : boots) {
                 agents.add(f.get());
             }
         } finally {
-            agents.forEach(AgentServer::close);
+            agents.forEach(AgentHarness::close);
         }
         assertEquals(3, agents.size());
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
@@ -169,9 +170,9 @@ class AdoptionTest {
     @Test
     void aPoolOfOneConnectionIsEnoughToMigrate(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "poolone");
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, Map.of("DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0",
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, Map.of("DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0",
                 "DB_POOL_TIMEOUT", "5"))) {
-            assertEquals(1, agent.dataSource().getMaximumPoolSize());
+            assertEquals(1, agent.server().dataSource().getMaximumPoolSize());
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
@@ -245,8 +246,8 @@ class AdoptionTest {
         Output out = new Output();
         assertEquals(0, SchemaCommand.run("migrate", new String[0], settings(pg, db), out.stream, out.stream), out.text());
         assertTrue(out.text().contains("applied 2 migration(s)"), out.text());
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, off)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, off)) {
+            assertTrue(agent.server().port() > 0);
         }
         assertThrows(IllegalArgumentException.class, () -> SchemaTestSupport.boot(pg, db, Map.of("DB_MIGRATE_ON_BOOT", "maybe")));
     }
@@ -293,8 +294,8 @@ class AdoptionTest {
         assertEquals(1, SchemaCommand.run("baseline", new String[] {"1"}, settings(pg, db), again.stream, again.stream));
         assertTrue(again.text().contains("already has Flyway history"), again.text());
 
-        try (AgentServer agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
-            assertTrue(agent.port() > 0);
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
             List<String> expected = new ArrayList<>(List.of("baseline 1"));

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.agent.AgentServer;
-import io.dataland.kit.config.Settings;
+import io.dataland.agent.testing.AgentHarness;
 import io.dataland.testkit.EmbeddedPg;
+import io.dataland.testkit.TestDatabase;
 
 /** Fresh databases on the test JVM's server, old schema versions, and agent boots against them. */
 final class SchemaTestSupport {
@@ -94,16 +94,11 @@ final class SchemaTestSupport {
         }
     }
 
-    /** Boots a real agent (port 0, small pool) against {@code database} with extra {@code env}. */
-    static AgentServer boot(EmbeddedPg pg, String database, Map<String, String> env) {
-        Map<String, String> all = new java.util.HashMap<>(Map.of(
-                "DATABASE_URL", pg.databaseUrl(database),
-                "AGENT_PORT", "0",
-                "BIND_HOST", "127.0.0.1",
-                "DB_POOL_SIZE", "2",
-                "DB_MAX_OVERFLOW", "2"));
+    /** Boots a real agent through the one harness (small pool) against {@code database} with extra {@code env}. */
+    static AgentHarness boot(EmbeddedPg pg, String database, Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(Map.of("DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2"));
         all.putAll(env);
-        return AgentServer.start(Settings.load(all, "application.yaml"));
+        return AgentHarness.start(new TestDatabase(pg, database), all);
     }
 
     /** The applied versions in {@code flyway_schema_history}, in order ("0" or "7" first for a baseline). */

@@ -1,5 +1,6 @@
 package io.dataland.agent.store;
 
+import static io.dataland.agent.testing.TestData.claims;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -16,13 +17,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
+import io.dataland.agent.chat.MuseumStart;
+import io.dataland.agent.chat.TurnRepository;
 import io.dataland.agent.conversation.ConversationRepository;
 import io.dataland.agent.message.Message;
 import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.message.NewMessage;
 import io.dataland.agent.ticket.TicketRegistration;
-import io.dataland.agent.turn.MuseumStart;
-import io.dataland.agent.turn.TurnRepository;
 import io.dataland.agent.user.User;
 import io.dataland.agent.user.UserClaims;
 import io.dataland.agent.user.UserRepository;
@@ -37,11 +38,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class ConcurrencyTest {
 
-    private static StoreFixture fx;
+    private static DbFixture fx;
 
     @BeforeAll
     static void setUp(TestDatabase db) {
-        fx = StoreFixture.open(db, 16);
+        fx = DbFixture.open(db, 16);
     }
 
     @AfterAll
@@ -72,12 +73,11 @@ class ConcurrencyTest {
 
     @Test
     void hundredConcurrentAppendsGetSeqOneToHundred() throws Exception {
-        UserRepository users = new UserRepository(fx.store());
-        String sub = users.getOrCreate(UserClaims.ofSub("racer")).id();
-        String id = new ConversationRepository(fx.store()).createGeneral(sub, "race").id();
-        MessageRepository messages = new MessageRepository(fx.store());
+        String sub = UserRepository.getOrCreate(fx.db(), claims("racer").build()).id();
+        String id = fx.tx(s -> ConversationRepository.createGeneral(s, sub, "race")).id();
 
-        List<Message> appended = race(100, i -> () -> messages.append(id, sub, NewMessage.user("m" + i, null)).orElseThrow());
+        List<Message> appended = race(100, i -> () ->
+                fx.tx(s -> MessageRepository.append(s, id, sub, NewMessage.user("m" + i, null))).orElseThrow());
 
         assertEquals(IntStream.rangeClosed(1, 100).boxed().toList(), appended.stream().map(Message::seq).sorted().toList());
         try (Connection c = fx.dataSource().getConnection();
@@ -93,12 +93,10 @@ class ConcurrencyTest {
 
     @Test
     void firstMuseumTurnsRacingOnOneTicketRegisterItOnce() throws Exception {
-        UserRepository users = new UserRepository(fx.store());
-        TurnRepository turns = new TurnRepository(fx.store());
-        String owner = users.getOrCreate(UserClaims.ofSub("museum-owner")).id();
+        String owner = UserRepository.getOrCreate(fx.db(), claims("museum-owner").build()).id();
         String ticket = "T-" + UUID.randomUUID();
 
-        List<MuseumStart> starts = race(20, i -> () -> turns.beginMuseum(owner, ticket, null, "q" + i));
+        List<MuseumStart> starts = race(20, i -> () -> fx.tx(s -> TurnRepository.beginMuseum(s, owner, ticket, null, "q" + i, 0)));
         List<MuseumStart.Started> started = starts.stream().map(s -> assertInstanceOf(MuseumStart.Started.class, s)).toList();
         assertEquals(1, started.stream().filter(s -> s.registration() == TicketRegistration.REGISTERED).count());
         assertEquals(IntStream.rangeClosed(1, 20).boxed().toList(),
@@ -107,22 +105,21 @@ class ConcurrencyTest {
 
     @Test
     void usersRacingForOneNewTicketGetOneWinner() throws Exception {
-        UserRepository users = new UserRepository(fx.store());
-        TurnRepository turns = new TurnRepository(fx.store());
-        List<String> subs = IntStream.range(0, 12).mapToObj(i -> users.getOrCreate(UserClaims.ofSub("rival-" + i)).id()).toList();
+        List<String> subs = IntStream.range(0, 12)
+                .mapToObj(i -> UserRepository.getOrCreate(fx.db(), claims("rival-" + i).build()).id()).toList();
         String ticket = "T-" + UUID.randomUUID();
 
-        List<MuseumStart> starts = race(subs.size(), i -> () -> turns.beginMuseum(subs.get(i), ticket, null, "mine"));
+        List<MuseumStart> starts = race(subs.size(), i -> () ->
+                fx.tx(s -> TurnRepository.beginMuseum(s, subs.get(i), ticket, null, "mine", 0)));
         assertEquals(1, starts.stream().filter(MuseumStart.Started.class::isInstance).count());
         assertEquals(subs.size() - 1, starts.stream().filter(MuseumStart.OwnedByOtherUser.class::isInstance).count());
     }
 
     @Test
     void firstRequestsOfOneSubRacingAllGetTheRow() throws Exception {
-        UserRepository users = new UserRepository(fx.store());
         String sub = "sub-" + UUID.randomUUID();
-        List<User> rows = race(16, i -> () -> users.getOrCreate(new UserClaims(sub, sub + "@example.org", "Name",
-                null, null, null, null, null)));
+        UserClaims claims = claims(sub).email(sub + "@example.org").fullName("Name").build();
+        List<User> rows = race(16, i -> () -> UserRepository.getOrCreate(fx.db(), claims));
         rows.forEach(u -> assertEquals(sub, u.id()));
         rows.forEach(u -> assertEquals(sub + "@example.org", u.email()));
     }

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.dataland.agent.testing.TestData.claims;
+import static io.dataland.agent.testing.TestData.finish;
+import static io.dataland.agent.testing.TestData.image;
+import static io.dataland.agent.testing.TestData.source;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +24,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.dataland.agent.chat.FinishTurn;
+import io.dataland.agent.chat.MuseumStart;
+import io.dataland.agent.chat.TurnEnd;
+import io.dataland.agent.chat.TurnRepository;
+import io.dataland.agent.chat.TurnStart;
 import io.dataland.agent.conversation.Conversation;
+import io.dataland.agent.conversation.ConversationMapper;
 import io.dataland.agent.conversation.ConversationCursor;
 import io.dataland.agent.conversation.ConversationDetail;
 import io.dataland.agent.conversation.ConversationPage;
@@ -31,19 +41,17 @@ import io.dataland.agent.message.MessageImage;
 import io.dataland.agent.message.MessageRepository;
 import io.dataland.agent.message.MessageSource;
 import io.dataland.agent.message.NewMessage;
+import io.dataland.agent.model.ModelRequest;
 import io.dataland.agent.run.Run;
-import io.dataland.agent.run.RunOutcome;
 import io.dataland.agent.run.RunRepository;
 import io.dataland.agent.run.RunStatus;
+import io.dataland.agent.ticket.Ticket;
+import io.dataland.agent.ticket.TicketMapper;
 import io.dataland.agent.ticket.TicketRegistration;
 import io.dataland.agent.ticket.TicketRepository;
-import io.dataland.agent.turn.FinishTurn;
-import io.dataland.agent.turn.MuseumStart;
-import io.dataland.agent.turn.TurnEnd;
-import io.dataland.agent.turn.TurnRepository;
-import io.dataland.agent.turn.TurnStart;
 import io.dataland.agent.user.User;
 import io.dataland.agent.user.UserClaims;
+import io.dataland.agent.user.UserMapper;
 import io.dataland.agent.user.UserRepository;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
@@ -57,23 +65,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class RepositoryTest {
 
-    private static StoreFixture fx;
-    private static UserRepository users;
-    private static TicketRepository tickets;
-    private static ConversationRepository conversations;
-    private static MessageRepository messages;
-    private static RunRepository runs;
-    private static TurnRepository turns;
+    private static DbFixture fx;
 
     @BeforeAll
     static void setUp(TestDatabase db) {
-        fx = StoreFixture.open(db, 4);
-        users = new UserRepository(fx.store());
-        tickets = new TicketRepository(fx.store());
-        conversations = new ConversationRepository(fx.store());
-        messages = new MessageRepository(fx.store());
-        runs = new RunRepository(fx.store());
-        turns = new TurnRepository(fx.store());
+        fx = DbFixture.open(db, 4);
     }
 
     @AfterAll
@@ -83,8 +79,20 @@ class RepositoryTest {
 
     private static String newUser() {
         String sub = "sub-" + UUID.randomUUID();
-        users.getOrCreate(UserClaims.ofSub(sub));
+        UserRepository.getOrCreate(fx.db(), claims(sub).build());
         return sub;
+    }
+
+    private static Optional<User> user(String id) {
+        return Optional.ofNullable(fx.tx(s -> s.getMapper(UserMapper.class).findById(id)));
+    }
+
+    private static Optional<Ticket> ticket(String id) {
+        return Optional.ofNullable(fx.tx(s -> s.getMapper(TicketMapper.class).findById(id)));
+    }
+
+    private static Optional<Conversation> conversation(String id, String userId) {
+        return Optional.ofNullable(fx.tx(s -> s.getMapper(ConversationMapper.class).findOwned(id, userId)));
     }
 
     private static long xmin(String table, String id) throws SQLException {
@@ -107,9 +115,9 @@ class RepositoryTest {
     void userIsCreatedOnFirstSightAndUnchangedClaimsWriteNothingInOneStatement() throws SQLException {
         String sub = "sub-" + UUID.randomUUID();
         OffsetDateTime joined = OffsetDateTime.of(2024, 5, 1, 8, 30, 0, 0, ZoneOffset.ofHours(2));
-        UserClaims claims = new UserClaims(sub, sub + "@example.org", "Ada Lovelace", "London",
-                "https://img/1.png", joined, "[\"museum\"]", "cus_1");
-        User created = users.getOrCreate(claims);
+        UserClaims claims = claims(sub).email(sub + "@example.org").fullName("Ada Lovelace").location("London")
+                .photo("https://img/1.png").joined(joined).permissions("[\"museum\"]").stripeCustomerId("cus_1").build();
+        User created = UserRepository.getOrCreate(fx.db(), claims);
         assertEquals(sub, created.id());
         assertEquals(sub + "@example.org", created.email());
         assertEquals("Ada Lovelace", created.fullName());
@@ -123,7 +131,7 @@ class RepositoryTest {
 
         long before = xmin("users", sub);
         fx.counter().reset();
-        User again = users.getOrCreate(claims);
+        User again = UserRepository.getOrCreate(fx.db(), claims);
         assertEquals(1, fx.counter().count(), "hot path is one statement");
         assertEquals(created, again);
         assertEquals(before, xmin("users", sub), "unchanged claims must not rewrite the row");
@@ -132,14 +140,14 @@ class RepositoryTest {
     @Test
     void changedClaimRefreshesAndAbsentClaimKeeps() throws SQLException {
         String sub = "sub-" + UUID.randomUUID();
-        users.getOrCreate(new UserClaims(sub, null, "Old Name", "Paris", null, null, null, null));
+        UserRepository.getOrCreate(fx.db(), claims(sub).fullName("Old Name").location("Paris").build());
         long before = xmin("users", sub);
-        User updated = users.getOrCreate(new UserClaims(sub, null, "New Name", null, null, null, null, "cus_9"));
+        User updated = UserRepository.getOrCreate(fx.db(), claims(sub).fullName("New Name").stripeCustomerId("cus_9").build());
         assertEquals("New Name", updated.fullName());
         assertEquals("Paris", updated.location(), "absent claim keeps the stored value");
         assertEquals("cus_9", updated.stripeCustomerId());
         assertNotEquals(before, xmin("users", sub));
-        assertEquals(updated, users.find(sub).orElseThrow());
+        assertEquals(updated, user(sub).orElseThrow());
     }
 
     @Test
@@ -147,17 +155,17 @@ class RepositoryTest {
         String first = "sub-" + UUID.randomUUID();
         String second = "sub-" + UUID.randomUUID();
         String email = "Shared." + UUID.randomUUID() + "@Example.org";
-        users.getOrCreate(new UserClaims(first, email, "First", null, null, null, null, null));
+        UserRepository.getOrCreate(fx.db(), claims(first).email(email).fullName("First").build());
 
-        User newcomer = users.getOrCreate(new UserClaims(second, email.toLowerCase(), "Second", "Rome", null, null, null, null));
+        User newcomer = UserRepository.getOrCreate(fx.db(), claims(second).email(email.toLowerCase()).fullName("Second").location("Rome").build());
         assertNull(newcomer.email(), "a new row is stored without the address another user holds");
         assertEquals("Second", newcomer.fullName());
         assertEquals("Rome", newcomer.location());
-        assertEquals(email, users.find(first).orElseThrow().email(), "the holder keeps it");
+        assertEquals(email, user(first).orElseThrow().email(), "the holder keeps it");
 
-        User own = users.getOrCreate(new UserClaims(second, "own-" + second + "@example.org", null, null, null, null, null, null));
+        User own = UserRepository.getOrCreate(fx.db(), claims(second).email("own-" + second + "@example.org").build());
         assertEquals("own-" + second + "@example.org", own.email());
-        User stillOwn = users.getOrCreate(new UserClaims(second, email.toUpperCase(), "Second B", null, null, null, null, null));
+        User stillOwn = UserRepository.getOrCreate(fx.db(), claims(second).email(email.toUpperCase()).fullName("Second B").build());
         assertEquals("own-" + second + "@example.org", stillOwn.email(), "an existing row keeps its address");
         assertEquals("Second B", stillOwn.fullName(), "other claims are still refreshed");
     }
@@ -169,10 +177,10 @@ class RepositoryTest {
         String a = newUser();
         String b = newUser();
         String ticket = "T-" + UUID.randomUUID();
-        assertEquals(TicketRegistration.REGISTERED, tickets.register(ticket, a));
-        assertEquals(TicketRegistration.ALREADY_REGISTERED, tickets.register(ticket, a));
-        assertEquals(TicketRegistration.OWNED_BY_OTHER_USER, tickets.register(ticket, b));
-        assertEquals(a, tickets.find(ticket).orElseThrow().userId());
+        assertEquals(TicketRegistration.REGISTERED, fx.tx(s -> TicketRepository.register(s, ticket, a)));
+        assertEquals(TicketRegistration.ALREADY_REGISTERED, fx.tx(s -> TicketRepository.register(s, ticket, a)));
+        assertEquals(TicketRegistration.OWNED_BY_OTHER_USER, fx.tx(s -> TicketRepository.register(s, ticket, b)));
+        assertEquals(a, ticket(ticket).orElseThrow().userId());
     }
 
     // ---- turns
@@ -181,7 +189,7 @@ class RepositoryTest {
     void museumTurnRegistersTicketCreatesConversationAndWritesBothSteps() {
         String a = newUser();
         String ticket = "museum-" + UUID.randomUUID();
-        MuseumStart first = turns.beginMuseum(a, ticket, "Visit", "Who painted this?");
+        MuseumStart first = fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, "Visit", "Who painted this?", 0));
         MuseumStart.Started started = assertInstanceOf(MuseumStart.Started.class, first);
         assertEquals(TicketRegistration.REGISTERED, started.registration());
         TurnStart start = started.start();
@@ -191,16 +199,16 @@ class RepositoryTest {
         assertEquals(start.run().id(), start.userMessage().runId());
         assertNull(start.run().finishedAt());
 
-        Conversation conversation = conversations.find(ticket, a).orElseThrow();
+        Conversation conversation = conversation(ticket, a).orElseThrow();
         assertEquals(Conversation.MUSEUM, conversation.mode());
         assertEquals("Visit", conversation.title());
 
-        List<MessageImage> images = List.of(new MessageImage("Starry Night", "van Gogh", "/img/1.jpg", 0.93, null),
-                new MessageImage("Irises", "van Gogh", "/img/2.jpg", 0.81, "photo"));
-        List<MessageSource> sources = List.of(new MessageSource("Catalogue", "https://museum/cat", 0.7, null));
-        TurnEnd end = turns.finish(new FinishTurn(ticket, a, start.run().id(), "Vincent van Gogh.", images, sources,
-                List.of("When?", "Where?"), new RunOutcome("gemini-3.5-flash", 120, 30, 0.0012, RunStatus.SUCCESS, null)))
-                .orElseThrow();
+        FinishTurn finish = finish(start, a).text("Vincent van Gogh.")
+                .images(image("Starry Night", "van Gogh", "/img/1.jpg", 0.93),
+                        new MessageImage("Irises", "van Gogh", "/img/2.jpg", 0.81, "photo"))
+                .sources(source("Catalogue", "https://museum/cat", 0.7)).suggestions("When?", "Where?")
+                .model("gemini-3.5-flash").tokens(120, 30).cost(0.0012).build();
+        TurnEnd end = fx.tx(s -> TurnRepository.finish(s, finish)).orElseThrow();
         Run run = end.run();
         assertNotNull(run.finishedAt());
         assertEquals("gemini-3.5-flash", run.model());
@@ -215,17 +223,17 @@ class RepositoryTest {
         assertEquals("photo", answer.images().get(1).type());
         assertEquals("document", answer.sources().get(0).type());
 
-        ConversationDetail detail = conversations.load(ticket, a).orElseThrow();
+        ConversationDetail detail = fx.tx(s -> ConversationRepository.load(s, ticket, a)).orElseThrow();
         assertEquals(2, detail.messages().size());
         assertEquals(answer, detail.messages().get(1));
         assertEquals(List.of("When?", "Where?"), detail.messages().get(1).suggestions());
-        assertEquals(run, runs.find(run.id(), a).orElseThrow());
+        assertEquals(run, fx.tx(s -> RunRepository.find(s, run.id(), a)).orElseThrow());
 
-        MuseumStart second = turns.beginMuseum(a, ticket, "ignored", "And this one?");
+        MuseumStart second = fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, "ignored", "And this one?", 0));
         MuseumStart.Started again = assertInstanceOf(MuseumStart.Started.class, second);
         assertEquals(TicketRegistration.ALREADY_REGISTERED, again.registration());
         assertEquals(3, again.start().userMessage().seq());
-        assertEquals("Visit", conversations.find(ticket, a).orElseThrow().title());
+        assertEquals("Visit", conversation(ticket, a).orElseThrow().title());
     }
 
     @Test
@@ -233,13 +241,13 @@ class RepositoryTest {
         String a = newUser();
         String b = newUser();
         String ticket = "museum-" + UUID.randomUUID();
-        turns.beginMuseum(a, ticket, null, "hello");
+        fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, null, "hello", 0));
         long messagesBefore = longQuery("SELECT count(*) FROM messages WHERE conversation_id = ?", ticket);
-        assertInstanceOf(MuseumStart.OwnedByOtherUser.class, turns.beginMuseum(b, ticket, null, "mine?"));
+        assertInstanceOf(MuseumStart.OwnedByOtherUser.class, fx.tx(s -> TurnRepository.beginMuseum(s, b, ticket, null, "mine?", 0)));
         assertEquals(messagesBefore, longQuery("SELECT count(*) FROM messages WHERE conversation_id = ?", ticket));
         assertEquals(0, longQuery("SELECT count(*) FROM runs WHERE user_id = ?", b));
-        assertTrue(conversations.find(ticket, b).isEmpty());
-        assertEquals(a, tickets.find(ticket).orElseThrow().userId());
+        assertTrue(conversation(ticket, b).isEmpty());
+        assertEquals(a, ticket(ticket).orElseThrow().userId());
     }
 
     @Test
@@ -247,20 +255,20 @@ class RepositoryTest {
         String a = newUser();
         String b = newUser();
         String ticket = "museum-" + UUID.randomUUID();
-        Conversation created = conversations.ensureMuseum(a, ticket, "Hall").orElseThrow();
+        Conversation created = fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, "Hall")).orElseThrow();
         assertEquals(Conversation.MUSEUM, created.mode());
         assertEquals(ticket, created.id());
-        assertEquals(created, conversations.ensureMuseum(a, ticket, "other title").orElseThrow());
-        assertTrue(conversations.ensureMuseum(b, ticket, null).isEmpty());
+        assertEquals(created, fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, "other title")).orElseThrow());
+        assertTrue(fx.tx(s -> ConversationRepository.ensureMuseum(s, b, ticket, null)).isEmpty());
     }
 
     @Test
     void museumTicketWhoseConversationIdIsTakenIsRefusedAndNotRegistered() {
         String a = newUser();
         String b = newUser();
-        Conversation general = conversations.createGeneral(b, "b's");
-        assertInstanceOf(MuseumStart.OwnedByOtherUser.class, turns.beginMuseum(a, general.id(), null, "hi"));
-        assertTrue(tickets.find(general.id()).isEmpty(), "the registration was rolled back");
+        Conversation general = fx.tx(s -> ConversationRepository.createGeneral(s, b, "b's"));
+        assertInstanceOf(MuseumStart.OwnedByOtherUser.class, fx.tx(s -> TurnRepository.beginMuseum(s, a, general.id(), null, "hi", 0)));
+        assertTrue(ticket(general.id()).isEmpty(), "the registration was rolled back");
     }
 
     @Test
@@ -268,41 +276,41 @@ class RepositoryTest {
         String a = newUser();
         String ticket = "museum-" + UUID.randomUUID();
         // PostgreSQL text cannot hold NUL: the message insert fails after the ticket and conversation rows
-        assertThrows(PersistenceException.class, () -> turns.beginMuseum(a, ticket, null, "bad \u0000 text"));
-        assertTrue(tickets.find(ticket).isEmpty());
-        assertTrue(conversations.find(ticket, a).isEmpty());
+        assertThrows(PersistenceException.class, () -> fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, null, "bad \u0000 text", 0)));
+        assertTrue(ticket(ticket).isEmpty());
+        assertTrue(conversation(ticket, a).isEmpty());
 
-        TurnStart start = ((MuseumStart.Started) turns.beginMuseum(a, ticket, null, "ok")).start();
-        OffsetDateTime touched = conversations.find(ticket, a).orElseThrow().updatedAt();
+        TurnStart start = ((MuseumStart.Started) fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, null, "ok", 0))).start();
+        OffsetDateTime touched = conversation(ticket, a).orElseThrow().updatedAt();
         // the suggestions insert fails after the assistant message, images and sources went in
-        assertThrows(PersistenceException.class, () -> turns.finish(new FinishTurn(ticket, a, start.run().id(), "answer",
-                List.of(new MessageImage("t", "a", "/p", 1.0, null)), List.of(new MessageSource("s", "u", 0.5, null)),
-                List.of("fine", "bad \u0000"), new RunOutcome("m", 1, 1, 0.1, RunStatus.SUCCESS, null))));
-        assertEquals(1, conversations.load(ticket, a).orElseThrow().messages().size());
+        FinishTurn failing = finish(start, a).text("answer").images(image("t", "a", "/p", 1.0))
+                .sources(source("s", "u", 0.5)).suggestions("fine", "bad \u0000").tokens(1, 1).cost(0.1).build();
+        assertThrows(PersistenceException.class, () -> fx.tx(s -> TurnRepository.finish(s, failing)));
+        assertEquals(1, fx.tx(s -> ConversationRepository.load(s, ticket, a)).orElseThrow().messages().size());
         assertEquals(0, longQuery("SELECT count(*) FROM message_images i JOIN messages m ON m.id = i.message_id"
                 + " WHERE m.conversation_id = ?", ticket));
-        assertNull(runs.find(start.run().id(), a).orElseThrow().finishedAt(), "the run is still open");
-        assertEquals(touched, conversations.find(ticket, a).orElseThrow().updatedAt());
+        assertNull(fx.tx(s -> RunRepository.find(s, start.run().id(), a)).orElseThrow().finishedAt(), "the run is still open");
+        assertEquals(touched, conversation(ticket, a).orElseThrow().updatedAt());
     }
 
     @Test
     void errorAndCancelledRunsCloseWithOrWithoutText() {
         String a = newUser();
-        TurnStart start = turns.beginNewGeneral(a, "Title from first message", "first");
-        Conversation created = conversations.find(start.conversationId(), a).orElseThrow();
+        TurnStart start = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "Title from first message", "first", 0));
+        Conversation created = conversation(start.conversationId(), a).orElseThrow();
         assertEquals(Conversation.GENERAL, created.mode());
         assertEquals(4, UUID.fromString(created.id()).version());
 
-        TurnEnd error = turns.finish(new FinishTurn(start.conversationId(), a, start.run().id(), null, null, null, null,
-                new RunOutcome("m", null, null, null, RunStatus.ERROR, "model timed out"))).orElseThrow();
+        FinishTurn failed = finish(start, a).status(RunStatus.ERROR).error("model timed out").build();
+        TurnEnd error = fx.tx(s -> TurnRepository.finish(s, failed)).orElseThrow();
         assertTrue(error.assistantMessage().isEmpty());
         assertEquals("error", error.run().status());
         assertEquals("model timed out", error.run().error());
 
-        TurnStart next = turns.begin(start.conversationId(), a, "second").orElseThrow();
+        TurnStart next = fx.tx(s -> TurnRepository.begin(s, start.conversationId(), a, "second", 0)).orElseThrow();
         assertEquals(2, next.userMessage().seq());
-        TurnEnd cancelled = turns.finish(new FinishTurn(start.conversationId(), a, next.run().id(), "partial ans",
-                null, null, null, new RunOutcome("m", 10, 3, null, RunStatus.CANCELLED, null))).orElseThrow();
+        FinishTurn partial = finish(next, a).text("partial ans").tokens(10, 3).status(RunStatus.CANCELLED).build();
+        TurnEnd cancelled = fx.tx(s -> TurnRepository.finish(s, partial)).orElseThrow();
         assertEquals("partial ans", cancelled.assistantMessage().orElseThrow().text());
         assertEquals(3, cancelled.assistantMessage().orElseThrow().seq());
         assertEquals("cancelled", cancelled.run().status());
@@ -312,22 +320,43 @@ class RepositoryTest {
     void turnsAreScopedToTheOwner() {
         String a = newUser();
         String b = newUser();
-        TurnStart start = turns.beginNewGeneral(a, "mine", "hello");
-        assertTrue(turns.begin(start.conversationId(), b, "intrude").isEmpty());
-        assertTrue(turns.finish(new FinishTurn(start.conversationId(), b, start.run().id(), "x", null, null, null,
-                new RunOutcome("m", 1, 1, 0.0, RunStatus.SUCCESS, null))).isEmpty());
-        assertTrue(runs.find(start.run().id(), b).isEmpty());
-        assertTrue(runs.find(start.run().id(), a).orElseThrow().finishedAt() == null);
-        assertTrue(messages.append(start.conversationId(), b, NewMessage.user("x", null)).isEmpty());
+        TurnStart start = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "mine", "hello", 0));
+        assertTrue(fx.tx(s -> TurnRepository.begin(s, start.conversationId(), b, "intrude", 0)).isEmpty());
+        FinishTurn intruding = finish(start, b).text("x").build();
+        assertTrue(fx.tx(s -> TurnRepository.finish(s, intruding)).isEmpty());
+        assertTrue(fx.tx(s -> RunRepository.find(s, start.run().id(), b)).isEmpty());
+        assertTrue(fx.tx(s -> RunRepository.find(s, start.run().id(), a)).orElseThrow().finishedAt() == null);
+        assertTrue(fx.tx(s -> MessageRepository.append(s, start.conversationId(), b, NewMessage.user("x", null))).isEmpty());
     }
 
     @Test
     void finishAfterDeleteWritesNothing() {
         String a = newUser();
-        TurnStart start = turns.beginNewGeneral(a, "t", "hello");
-        assertTrue(conversations.delete(start.conversationId(), a));
-        assertTrue(turns.finish(new FinishTurn(start.conversationId(), a, start.run().id(), "late", null, null, null,
-                new RunOutcome("m", 1, 1, 0.0, RunStatus.SUCCESS, null))).isEmpty());
+        TurnStart start = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "t", "hello", 0));
+        assertEquals(true, fx.tx(s -> ConversationRepository.delete(s, start.conversationId(), a)));
+        FinishTurn late = finish(start, a).text("late").build();
+        assertTrue(fx.tx(s -> TurnRepository.finish(s, late)).isEmpty());
+    }
+
+    @Test
+    void beginReadsTheHistoryTheModelWantsInTheSameUnitOfWork() {
+        String a = newUser();
+        TurnStart first = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "h", "q1", 5));
+        assertEquals(List.of(), first.history(), "a first turn has no history");
+        FinishTurn answered = finish(first, a).text("a1").build();
+        fx.tx(s -> TurnRepository.finish(s, answered)).orElseThrow();
+        String id = first.conversationId();
+
+        TurnStart second = fx.tx(s -> TurnRepository.begin(s, id, a, "q2", 5)).orElseThrow();
+        assertEquals(List.of(new ModelRequest.Turn("user", "q1"), new ModelRequest.Turn("assistant", "a1")),
+                second.history(), "earlier messages, oldest first, without the one just appended");
+        TurnStart third = fx.tx(s -> TurnRepository.begin(s, id, a, "q3", 1)).orElseThrow();
+        assertEquals(List.of(new ModelRequest.Turn("user", "q2")), third.history(), "at most the wanted count");
+
+        fx.counter().reset();
+        TurnStart none = fx.tx(s -> TurnRepository.begin(s, id, a, "q4", 0)).orElseThrow();
+        assertEquals(List.of(), none.history());
+        assertEquals(3, fx.counter().count(), "lock + insert message + open run; no history read when none is wanted");
     }
 
     // ---- conversations
@@ -337,28 +366,31 @@ class RepositoryTest {
         String a = newUser();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(conversations.createGeneral(a, "c" + i).id());
+            String title = "c" + i;
+            ids.add(fx.tx(s -> ConversationRepository.createGeneral(s, a, title)).id());
         }
         // touch the second one: it becomes the newest
-        turns.begin(ids.get(1), a, "bump").orElseThrow();
+        fx.tx(s -> TurnRepository.begin(s, ids.get(1), a, "bump", 0)).orElseThrow();
         List<String> expected = new ArrayList<>(List.of(ids.get(1), ids.get(4), ids.get(3), ids.get(2), ids.get(0)));
 
         List<String> seen = new ArrayList<>();
         ConversationCursor cursor = null;
         int pages = 0;
         do {
-            ConversationPage page = conversations.list(a, 2, cursor);
+            ConversationCursor after = cursor;
+            ConversationPage page = fx.tx(s -> ConversationRepository.list(s, a, 2, after));
             page.items().forEach(c -> seen.add(c.id()));
             cursor = page.next() == null ? null : ConversationCursor.decode(page.next().encode());
             pages++;
         } while (cursor != null);
         assertEquals(expected, seen);
         assertEquals(3, pages);
-        assertEquals(5, conversations.list(a, 100, null).items().size());
-        assertNull(conversations.list(a, 5, null).next());
-        assertTrue(conversations.list(newUser(), 10, null).items().isEmpty());
-        assertThrows(IllegalArgumentException.class, () -> conversations.list(a, 0, null));
-        assertThrows(IllegalArgumentException.class, () -> conversations.list(a, 101, null));
+        assertEquals(5, fx.tx(s -> ConversationRepository.list(s, a, 100, null)).items().size());
+        assertNull(fx.tx(s -> ConversationRepository.list(s, a, 5, null)).next());
+        String stranger = newUser();
+        assertTrue(fx.tx(s -> ConversationRepository.list(s, stranger, 10, null)).items().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> fx.tx(s -> ConversationRepository.list(s, a, 0, null)));
+        assertThrows(IllegalArgumentException.class, () -> fx.tx(s -> ConversationRepository.list(s, a, 101, null)));
     }
 
     @Test
@@ -377,44 +409,44 @@ class RepositoryTest {
     void renameAndDeleteAreOwnerOnlyAndDeleteTakesEverythingWithIt() throws SQLException {
         String a = newUser();
         String b = newUser();
-        TurnStart start = turns.beginNewGeneral(a, "old", "q");
+        TurnStart start = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "old", "q", 0));
         String id = start.conversationId();
-        turns.finish(new FinishTurn(id, a, start.run().id(), "a", List.of(new MessageImage("t", "x", "/p", 1.0, null)),
-                List.of(new MessageSource("s", "u", 0.2, null)), List.of("more"),
-                new RunOutcome("m", 1, 1, 0.0, RunStatus.SUCCESS, null))).orElseThrow();
+        FinishTurn answered = finish(start, a).text("a").images(image("t", "x", "/p", 1.0)).sources(source("s", "u", 0.2))
+                .suggestions("more").build();
+        fx.tx(s -> TurnRepository.finish(s, answered)).orElseThrow();
 
-        assertTrue(conversations.rename(id, b, "stolen").isEmpty());
-        Conversation renamed = conversations.rename(id, a, "new").orElseThrow();
+        assertTrue(fx.tx(s -> ConversationRepository.rename(s, id, b, "stolen")).isEmpty());
+        Conversation renamed = fx.tx(s -> ConversationRepository.rename(s, id, a, "new")).orElseThrow();
         assertEquals("new", renamed.title());
 
-        assertFalse(conversations.delete(id, b));
-        assertTrue(conversations.find(id, a).isPresent());
-        assertTrue(conversations.delete(id, a));
-        assertTrue(conversations.find(id, a).isEmpty());
+        assertEquals(false, fx.tx(s -> ConversationRepository.delete(s, id, b)));
+        assertTrue(conversation(id, a).isPresent());
+        assertEquals(true, fx.tx(s -> ConversationRepository.delete(s, id, a)));
+        assertTrue(conversation(id, a).isEmpty());
         assertEquals(0, longQuery("SELECT count(*) FROM messages WHERE conversation_id = ?", id));
         assertEquals(0, longQuery("SELECT count(*) FROM runs WHERE conversation_id = ?", id));
         assertEquals(0, longQuery("SELECT (SELECT count(*) FROM message_images WHERE message_id NOT IN (SELECT id FROM messages))"
                 + " + (SELECT count(*) FROM message_sources WHERE message_id NOT IN (SELECT id FROM messages))"
                 + " + (SELECT count(*) FROM message_suggestions WHERE message_id NOT IN (SELECT id FROM messages))"
                 + " + length(?)", ""));
-        assertFalse(conversations.delete(id, a));
+        assertEquals(false, fx.tx(s -> ConversationRepository.delete(s, id, a)));
     }
 
     @Test
     void feedbackOnlyOnAssistantMessagesOfOwnConversations() {
         String a = newUser();
         String b = newUser();
-        TurnStart start = turns.beginNewGeneral(a, "f", "q");
-        Message answer = turns.finish(new FinishTurn(start.conversationId(), a, start.run().id(), "a", null, null, null,
-                new RunOutcome("m", 1, 1, 0.0, RunStatus.SUCCESS, null))).orElseThrow().assistantMessage().orElseThrow();
+        TurnStart start = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, "f", "q", 0));
+        FinishTurn answered = finish(start, a).text("a").build();
+        Message answer = fx.tx(s -> TurnRepository.finish(s, answered)).orElseThrow().assistantMessage().orElseThrow();
 
-        assertEquals(new MessageFeedback(answer.id(), "like"), messages.setFeedback(answer.id(), a, "like").orElseThrow());
-        assertTrue(messages.setFeedback(answer.id(), b, "dislike").isEmpty());
-        assertTrue(messages.setFeedback(start.userMessage().id(), a, "like").isEmpty());
-        assertTrue(messages.setFeedback("no-such-message", a, "like").isEmpty());
-        assertThrows(IllegalArgumentException.class, () -> messages.setFeedback(answer.id(), a, "love"));
-        assertEquals("like", conversations.load(start.conversationId(), a).orElseThrow().messages().get(1).feedback());
-        assertEquals(new MessageFeedback(answer.id(), null), messages.setFeedback(answer.id(), a, null).orElseThrow());
+        assertEquals(new MessageFeedback(answer.id(), "like"), fx.tx(s -> MessageRepository.setFeedback(s, answer.id(), a, "like")).orElseThrow());
+        assertTrue(fx.tx(s -> MessageRepository.setFeedback(s, answer.id(), b, "dislike")).isEmpty());
+        assertTrue(fx.tx(s -> MessageRepository.setFeedback(s, start.userMessage().id(), a, "like")).isEmpty());
+        assertTrue(fx.tx(s -> MessageRepository.setFeedback(s, "no-such-message", a, "like")).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> fx.tx(s -> MessageRepository.setFeedback(s, answer.id(), a, "love")));
+        assertEquals("like", fx.tx(s -> ConversationRepository.load(s, start.conversationId(), a)).orElseThrow().messages().get(1).feedback());
+        assertEquals(new MessageFeedback(answer.id(), null), fx.tx(s -> MessageRepository.setFeedback(s, answer.id(), a, null)).orElseThrow());
     }
 
     // ---- reload statement count
@@ -423,20 +455,19 @@ class RepositoryTest {
     void reloadUsesThreeStatementsWhateverTheMessageCount() {
         String a = newUser();
         for (int turnsWanted : new int[] {1, 40}) {
-            TurnStart first = turns.beginNewGeneral(a, "n" + turnsWanted, "q0");
+            String title = "n" + turnsWanted;
+            TurnStart first = fx.tx(s -> TurnRepository.beginNewGeneral(s, a, title, "q0", 0));
             String id = first.conversationId();
-            String runId = first.run().id();
             for (int i = 0; i < turnsWanted; i++) {
-                if (i > 0) {
-                    runId = turns.begin(id, a, "q" + i).orElseThrow().run().id();
-                }
-                turns.finish(new FinishTurn(id, a, runId, "a" + i,
-                        List.of(new MessageImage("t" + i, "x", "/p" + i, 0.5, null), new MessageImage("u" + i, "y", "/q", 0.4, null)),
-                        List.of(new MessageSource("s" + i, "uri" + i, 0.9, null)), List.of("s1-" + i, "s2-" + i, "s3-" + i),
-                        new RunOutcome("m", 1, 1, 0.0, RunStatus.SUCCESS, null))).orElseThrow();
+                String question = "q" + i;
+                TurnStart start = i == 0 ? first : fx.tx(s -> TurnRepository.begin(s, id, a, question, 0)).orElseThrow();
+                FinishTurn finish = finish(start, a).text("a" + i)
+                        .images(image("t" + i, "x", "/p" + i, 0.5), image("u" + i, "y", "/q", 0.4))
+                        .sources(source("s" + i, "uri" + i, 0.9)).suggestions("s1-" + i, "s2-" + i, "s3-" + i).build();
+                fx.tx(s -> TurnRepository.finish(s, finish)).orElseThrow();
             }
             fx.counter().reset();
-            ConversationDetail detail = conversations.load(id, a).orElseThrow();
+            ConversationDetail detail = fx.tx(s -> ConversationRepository.load(s, id, a)).orElseThrow();
             assertEquals(3, fx.counter().count(), "reload of " + turnsWanted + " turns");
             assertEquals(2 * turnsWanted, detail.messages().size());
             for (int i = 0; i < detail.messages().size(); i++) {
@@ -453,7 +484,7 @@ class RepositoryTest {
             }
         }
         fx.counter().reset();
-        assertEquals(Optional.empty(), conversations.load("missing", a));
+        assertEquals(Optional.empty(), fx.tx(s -> ConversationRepository.load(s, "missing", a)));
         assertEquals(1, fx.counter().count());
     }
 }

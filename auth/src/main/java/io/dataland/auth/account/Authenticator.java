@@ -8,6 +8,7 @@ import io.dataland.auth.password.PasswordHasher;
 import io.dataland.auth.password.PasswordPolicy;
 import io.dataland.auth.throttle.LoginThrottle;
 import io.dataland.auth.token.Tokens;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.Text;
 import io.helidon.http.Status;
@@ -18,16 +19,16 @@ import io.helidon.http.Status;
  */
 public final class Authenticator {
 
-    private final AccountStore accounts;
+    private final UnitOfWork db;
     private final PasswordHasher hasher;
     private final HashBulkhead bulkhead;
     private final LoginThrottle throttle;
     private final Tokens tokens;
 
     /** Wires the parts. */
-    public Authenticator(AccountStore accounts, PasswordHasher hasher, HashBulkhead bulkhead, LoginThrottle throttle,
+    public Authenticator(UnitOfWork db, PasswordHasher hasher, HashBulkhead bulkhead, LoginThrottle throttle,
                          Tokens tokens) {
-        this.accounts = accounts;
+        this.db = db;
         this.hasher = hasher;
         this.bulkhead = bulkhead;
         this.throttle = throttle;
@@ -57,13 +58,14 @@ public final class Authenticator {
         String fullName = Credentials.profile("full_name", request.fullName());
         String location = Credentials.profile("location", request.location());
         String photo = Credentials.profile("profile_photo_url", request.profilePhotoUrl());
-        if (accounts.findByEmail(email).isPresent()) {
+        if (db.read(session -> AccountRepository.findByEmail(session, email)).isPresent()) {
             throw emailTaken();
         }
         String hash = bulkhead.run(() -> hasher.hash(request.password()));
         String sub = UUID.randomUUID().toString();
-        if (!accounts.insert(new NewAccount(sub, email, hash, PasswordHasher.ARGON2_SALT, fullName,
-                location == null ? "" : location, photo))) {
+        NewAccount account = new NewAccount(sub, email, hash, PasswordHasher.ARGON2_SALT, fullName,
+                location == null ? "" : location, photo);
+        if (!db.inTransaction(session -> AccountRepository.insert(session, account))) {
             throw emailTaken();
         }
         return new SignedIn(sub, email, tokens.issue(sub, email));
@@ -81,7 +83,7 @@ public final class Authenticator {
             throw ApiException.badRequest("invalid_password", problem);
         }
         throttle.check(email, address);
-        Optional<Account> found = accounts.findByEmail(email);
+        Optional<Account> found = db.read(session -> AccountRepository.findByEmail(session, email));
         Verified verified = bulkhead.run(() -> verify(found, password));
         if (!verified.match()) {
             throttle.recordFailure(email, address);
@@ -89,7 +91,8 @@ public final class Authenticator {
         }
         Account account = found.orElseThrow();
         if (verified.newHash() != null) {
-            accounts.rehash(account.id(), account.hash(), verified.newHash(), PasswordHasher.ARGON2_SALT);
+            db.inTransaction(session -> AccountRepository.rehash(session, account.id(), account.hash(),
+                    verified.newHash(), PasswordHasher.ARGON2_SALT));
         }
         throttle.recordSuccess(email);
         return new SignedIn(account.sub(), account.email(), tokens.issue(account.sub(), account.email()));
@@ -97,7 +100,7 @@ public final class Authenticator {
 
     /** The account a token's {@code sub} names. */
     public Optional<Account> account(String sub) {
-        return accounts.findBySub(sub);
+        return db.read(session -> AccountRepository.findBySub(session, sub));
     }
 
     private record Verified(boolean match, String newHash) {

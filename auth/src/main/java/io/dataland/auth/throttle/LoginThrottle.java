@@ -4,9 +4,8 @@ import java.time.Duration;
 
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.UnitOfWork;
 import io.helidon.http.Status;
-import org.apache.ibatis.session.SqlSession;
-import org.apache.ibatis.session.SqlSessionFactory;
 
 /**
  * Brute-force protection: failed logins are counted per account (the normalised email, whether or not
@@ -20,7 +19,7 @@ import org.apache.ibatis.session.SqlSessionFactory;
  * @param window       how long failures are remembered
  * @param lock         how long a lock lasts
  */
-public record LoginThrottle(SqlSessionFactory sessions, int accountLimit, int addressLimit, Duration window,
+public record LoginThrottle(UnitOfWork db, int accountLimit, int addressLimit, Duration window,
                             Duration lock) {
 
     private static final String ACCOUNT = "account";
@@ -28,8 +27,8 @@ public record LoginThrottle(SqlSessionFactory sessions, int accountLimit, int ad
 
     /** From {@code LOGIN_LOCK_ACCOUNT_FAILURES}, {@code LOGIN_LOCK_ADDRESS_FAILURES},
      * {@code LOGIN_LOCK_WINDOW_SECONDS}, {@code LOGIN_LOCK_SECONDS}. */
-    public static LoginThrottle from(Settings settings, SqlSessionFactory sessions) {
-        return new LoginThrottle(sessions,
+    public static LoginThrottle from(Settings settings, UnitOfWork db) {
+        return new LoginThrottle(db,
                 settings.getInt("LOGIN_LOCK_ACCOUNT_FAILURES", 5, 1, 1_000_000),
                 settings.getInt("LOGIN_LOCK_ADDRESS_FAILURES", 50, 1, 1_000_000),
                 Duration.ofSeconds(settings.getInt("LOGIN_LOCK_WINDOW_SECONDS", 900, 1, 86_400 * 30)),
@@ -38,10 +37,7 @@ public record LoginThrottle(SqlSessionFactory sessions, int accountLimit, int ad
 
     /** 429 {@code too_many_attempts} when the account or the address is locked. */
     public void check(String email, String address) {
-        Long seconds;
-        try (SqlSession session = sessions.openSession()) {
-            seconds = session.getMapper(ThrottleMapper.class).lockedSeconds(email, address);
-        }
+        Long seconds = db.read(session -> session.getMapper(ThrottleMapper.class).lockedSeconds(email, address));
         if (seconds != null) {
             throw new ApiException(Status.TOO_MANY_REQUESTS_429, "too_many_attempts",
                     "too many failed sign-ins; try again later", Duration.ofSeconds(Math.max(1, seconds)));
@@ -50,30 +46,23 @@ public record LoginThrottle(SqlSessionFactory sessions, int accountLimit, int ad
 
     /** Counts a failed attempt against both the account and the address. */
     public void recordFailure(String email, String address) {
-        try (SqlSession session = sessions.openSession()) {
+        int window = (int) window().toSeconds();
+        int lock = (int) lock().toSeconds();
+        db.inTransaction(session -> {
             ThrottleMapper mapper = session.getMapper(ThrottleMapper.class);
-            int window = (int) window().toSeconds();
-            int lock = (int) lock().toSeconds();
             mapper.recordFailure(ACCOUNT, email, accountLimit, window, lock);
             mapper.recordFailure(ADDRESS, address, addressLimit, window, lock);
-            session.commit();
-        }
+            return null;
+        });
     }
 
     /** A success: the account's counter starts over (the address's does not). */
     public void recordSuccess(String email) {
-        try (SqlSession session = sessions.openSession()) {
-            session.getMapper(ThrottleMapper.class).reset(ACCOUNT, email);
-            session.commit();
-        }
+        db.inTransaction(session -> session.getMapper(ThrottleMapper.class).reset(ACCOUNT, email));
     }
 
     /** Deletes counters that no longer matter. */
     public int purgeExpired() {
-        try (SqlSession session = sessions.openSession()) {
-            int purged = session.getMapper(ThrottleMapper.class).purgeExpired((int) window().toSeconds());
-            session.commit();
-            return purged;
-        }
+        return db.inTransaction(session -> session.getMapper(ThrottleMapper.class).purgeExpired((int) window().toSeconds()));
     }
 }

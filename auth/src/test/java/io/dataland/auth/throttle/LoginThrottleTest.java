@@ -5,19 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.auth.account.AccountMapper;
 import io.dataland.auth.schema.AuthSchema;
+import io.dataland.kit.db.MyBatis;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.http.ApiException;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
-import org.apache.ibatis.mapping.Environment;
-import org.apache.ibatis.session.Configuration;
-import org.apache.ibatis.session.SqlSessionFactory;
-import org.apache.ibatis.session.SqlSessionFactoryBuilder;
-import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LoginThrottleTest {
 
     private static HikariDataSource pool;
-    private static SqlSessionFactory sessions;
+    private static UnitOfWork unitOfWork;
 
     @BeforeAll
     static void setUp(TestDatabase db) {
@@ -40,10 +37,7 @@ class LoginThrottleTest {
                 throw new IllegalStateException(e);
             }
         }).build());
-        Configuration configuration = new Configuration(new Environment("t", new JdbcTransactionFactory(), pool));
-        configuration.addMapper(ThrottleMapper.class);
-        configuration.addMapper(AccountMapper.class);
-        sessions = new SqlSessionFactoryBuilder().build(configuration);
+        unitOfWork = new UnitOfWork(MyBatis.sessionFactory("t", pool, List.of(ThrottleMapper.class), List.of()));
     }
 
     @AfterAll
@@ -53,7 +47,7 @@ class LoginThrottleTest {
 
     @Test
     void anAddressIsLockedAfterFailuresOnManyAccounts() {
-        LoginThrottle throttle = new LoginThrottle(sessions, 100, 4, Duration.ofMinutes(15), Duration.ofMinutes(5));
+        LoginThrottle throttle = new LoginThrottle(unitOfWork, 100, 4, Duration.ofMinutes(15), Duration.ofMinutes(5));
         for (int i = 0; i < 4; i++) {
             throttle.check("victim" + i + "@example.org", "10.0.0.1");
             throttle.recordFailure("victim" + i + "@example.org", "10.0.0.1");
@@ -67,7 +61,7 @@ class LoginThrottleTest {
 
     @Test
     void aLockExpiresAndTheCountStartsOver() throws Exception {
-        LoginThrottle throttle = new LoginThrottle(sessions, 2, 100, Duration.ofMinutes(15), Duration.ofSeconds(1));
+        LoginThrottle throttle = new LoginThrottle(unitOfWork, 2, 100, Duration.ofMinutes(15), Duration.ofSeconds(1));
         throttle.recordFailure("brief@example.org", "10.0.1.1");
         throttle.recordFailure("brief@example.org", "10.0.1.1");
         assertThrows(ApiException.class, () -> throttle.check("brief@example.org", "10.0.1.1"));
@@ -79,7 +73,7 @@ class LoginThrottleTest {
 
     @Test
     void expiredCountersArePurged() throws Exception {
-        LoginThrottle throttle = new LoginThrottle(sessions, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        LoginThrottle throttle = new LoginThrottle(unitOfWork, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(1));
         throttle.recordFailure("old@example.org", "10.0.2.1");
         Thread.sleep(1200);
         assertEquals(true, throttle.purgeExpired() >= 2);

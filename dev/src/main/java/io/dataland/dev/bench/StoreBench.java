@@ -17,17 +17,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.agent.AgentServer;
+import io.dataland.agent.chat.FinishTurn;
+import io.dataland.agent.chat.MuseumStart;
+import io.dataland.agent.chat.TurnRepository;
 import io.dataland.agent.message.MessageImage;
 import io.dataland.agent.message.MessageSource;
 import io.dataland.agent.run.RunOutcome;
 import io.dataland.agent.run.RunStatus;
 import io.dataland.agent.schema.Migrations;
-import io.dataland.agent.store.Store;
-import io.dataland.agent.turn.FinishTurn;
-import io.dataland.agent.turn.MuseumStart;
-import io.dataland.agent.turn.TurnRepository;
 import io.dataland.agent.user.UserClaims;
 import io.dataland.agent.user.UserRepository;
+import io.dataland.kit.db.MyBatis;
+import io.dataland.kit.db.UnitOfWork;
 import io.dataland.testkit.EmbeddedPg;
 import io.dataland.testkit.TestDatabase;
 
@@ -75,7 +77,7 @@ public final class StoreBench {
             TestDatabase db = new TestDatabase(pg, "bench");
             try (HikariDataSource dataSource = db.newDataSource(clients)) {
                 new Migrations(dataSource).migrate();
-                Store store = Store.create(dataSource);
+                UnitOfWork work = new UnitOfWork(MyBatis.sessionFactory("bench", dataSource, AgentServer.MAPPERS, List.of()));
                 Path script = Files.createTempFile("museum-turn", ".sql");
                 try (InputStream in = StoreBench.class.getResourceAsStream("/bench/museum-turn.sql")) {
                     Files.write(script, in.readAllBytes());
@@ -84,13 +86,13 @@ public final class StoreBench {
                         + " (alternating), %d CPUs, load average %.1f%n", clients, rounds, seconds,
                         Runtime.getRuntime().availableProcessors(), loadAverage());
                 // warm-ups: the JIT and the pgjdbc statement caches, and the tables, for both sides
-                repositories(store, clients, Math.max(20, 2 * seconds), "warm");
+                repositories(work, clients, Math.max(20, 2 * seconds), "warm");
                 pgbench(pgbench, pg, db, script, clients, Math.max(2, seconds / 4));
                 double javaSum = 0;
                 double benchSum = 0;
                 List<Double> ratios = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
-                    double java = repositories(store, clients, seconds, "java");
+                    double java = repositories(work, clients, seconds, "java");
                     double bench = pgbench(pgbench, pg, db, script, clients, seconds);
                     javaSum += java;
                     benchSum += bench;
@@ -113,9 +115,7 @@ public final class StoreBench {
     }
 
     /** Runs turns on {@code clients} threads for {@code seconds}; returns turns per second. */
-    static double repositories(Store store, int clients, int seconds, String prefix) throws InterruptedException {
-        UserRepository users = new UserRepository(store);
-        TurnRepository turns = new TurnRepository(store);
+    static double repositories(UnitOfWork db, int clients, int seconds, String prefix) throws InterruptedException {
         List<MessageImage> images = List.of(
                 new MessageImage("The Starry Night", "Vincent van Gogh", "/images/starry-night.jpg", 0.93, null),
                 new MessageImage("Irises", "Vincent van Gogh", "/images/irises.jpg", 0.71, null));
@@ -136,12 +136,14 @@ public final class StoreBench {
                 try {
                     start.await();
                     while (!stop.get()) {
-                        users.getOrCreate(claims);
-                        MuseumStart.Started started = (MuseumStart.Started) turns.beginMuseum(sub, ticket, null,
-                                "Who painted the picture in front of me?");
-                        turns.finish(new FinishTurn(ticket, sub, started.start().run().id(),
+                        UserRepository.getOrCreate(db, claims);
+                        MuseumStart.Started started = (MuseumStart.Started) db.inTransaction(session ->
+                                TurnRepository.beginMuseum(session, sub, ticket, null,
+                                        "Who painted the picture in front of me?", 0));
+                        FinishTurn finish = new FinishTurn(ticket, sub, started.start().run().id(),
                                 "That is The Starry Night by Vincent van Gogh, painted in June 1889 at Saint-Remy.",
-                                images, sources, suggestions, outcome)).orElseThrow();
+                                images, sources, suggestions, outcome);
+                        db.inTransaction(session -> TurnRepository.finish(session, finish)).orElseThrow();
                         done.incrementAndGet();
                     }
                 } catch (Throwable t) {

@@ -18,12 +18,11 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import org.apache.ibatis.plugin.Interceptor;
 
 /**
  * Query traces, as the seed's "query traces appear in the agent's telemetry": an OpenTelemetry span for
  * every HTTP request ({@link #register}) and a child span for every SQL statement run under it
- * ({@link #statementInterceptor()}, a MyBatis plugin). Statement spans carry the statement id, duration
+ * ({@link StatementInterceptor}, a MyBatis plugin). Statement spans carry the statement id, duration
  * and row count, never parameter values.
  *
  * <p>On when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set (OTLP over HTTP, e.g.
@@ -105,9 +104,9 @@ public final class Tracing implements AutoCloseable {
         });
     }
 
-    /** The MyBatis plugin that opens a span per statement (null when off: register nothing). */
-    public Interceptor statementInterceptor() {
-        return enabled() ? new StatementSpans(tracer) : null;
+    /** The tracer, null when off ({@link StatementInterceptor} then only times). */
+    Tracer tracer() {
+        return tracer;
     }
 
     /** Flushes and stops the exporter. */

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
 import io.helidon.webserver.WebServer;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -54,7 +57,7 @@ class TracingTest {
              HikariDataSource ds = ServiceBoot.openPool("tracing-test", settings, CredentialGuard.Service.AGENT)) {
             Configuration configuration = new Configuration(new Environment("test", new JdbcTransactionFactory(), ds));
             configuration.addMapper(ProbeMapper.class);
-            configuration.addInterceptor(tracing.statementInterceptor());
+            configuration.addInterceptor(StatementInterceptor.create(Metrics.globalRegistry(), tracing));
             SqlSessionFactory sessions = new SqlSessionFactoryBuilder().build(configuration);
             WebServer server = ServiceBoot.start(settings, "TEST_PORT", ds, tracing, routing ->
                     routing.post("/probe/{n}", (req, res) -> {
@@ -92,10 +95,11 @@ class TracingTest {
         for (SpanData statement : statements) {
             assertEquals(request.getTraceId(), statement.getTraceId());
             assertEquals(request.getSpanId(), statement.getParentSpanId(), "a statement span hangs off the request span");
-            assertEquals(3L, statement.getAttributes().get(StatementSpans.ROWS));
-            assertTrue(statement.getAttributes().get(StatementSpans.STATEMENT).startsWith("io.dataland.kit.telemetry.ProbeMapper."));
+            assertEquals(3L, statement.getAttributes().get(StatementInterceptor.ROWS));
+            assertTrue(statement.getAttributes().get(StatementInterceptor.STATEMENT).startsWith("io.dataland.kit.telemetry.ProbeMapper."));
             assertTrue(statement.getEndEpochNanos() > statement.getStartEpochNanos(), "has a duration");
         }
+        assertTrue(timed("io.dataland.kit.telemetry.ProbeMapper.insertNotes") >= 1, "the statement is timed too");
         for (SpanData span : spans) {
             assertFalse(span.getAttributes().toString().contains(SECRET), "a span carries a parameter value: " + span);
             assertFalse(span.getName().contains(SECRET));
@@ -106,7 +110,12 @@ class TracingTest {
     void offInstallsNothing() {
         Tracing off = Tracing.fromSettings(Settings.of(Map.of()), "x");
         assertFalse(off.enabled());
-        assertEquals(null, off.statementInterceptor());
+        assertEquals(null, off.tracer());
         assertTrue(Tracing.fromSettings(Settings.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")), "x").enabled());
+    }
+
+    private static long timed(String statementId) {
+        return Metrics.globalRegistry().getOrCreate(Timer.builder(StatementInterceptor.TIMER)
+                .tags(List.of(Tag.create("statement", statementId)))).count();
     }
 }

@@ -1,4 +1,4 @@
-package io.dataland.agent.turn;
+package io.dataland.agent.chat;
 
 import java.util.Objects;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package io.dataland.auth;
 
 import java.sql.SQLException;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -9,19 +10,20 @@ import io.dataland.auth.schema.AuthSchema;
 import io.dataland.auth.throttle.ThrottleMapper;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
-import org.apache.ibatis.mapping.Environment;
-import org.apache.ibatis.session.Configuration;
-import org.apache.ibatis.session.SqlSessionFactory;
-import org.apache.ibatis.session.SqlSessionFactoryBuilder;
-import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
+import io.dataland.kit.db.MyBatis;
+import io.dataland.kit.db.UnitOfWork;
+import io.dataland.kit.telemetry.StatementInterceptor;
+import io.dataland.kit.telemetry.Tracing;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.Services;
 
 /**
  * The auth server's two ways into PostgreSQL over one Hikari pool: helidon-dbclient for the bootstrap
  * DDL, MyBatis for every data statement afterwards.
  */
-final class AuthStore {
+final class AuthDatabase {
 
-    private AuthStore() {
+    private AuthDatabase() {
     }
 
     /** Runs the bootstrap DDL through a dbclient handed {@code dataSource}. */
@@ -38,12 +40,9 @@ final class AuthStore {
         return AuthSchema.apply(db);
     }
 
-    /** The process's one MyBatis session factory. */
-    static SqlSessionFactory sessions(DataSource dataSource) {
-        Configuration configuration = new Configuration(new Environment("auth", new JdbcTransactionFactory(), dataSource));
-        configuration.setMapUnderscoreToCamelCase(true);
-        configuration.addMapper(AccountMapper.class);
-        configuration.addMapper(ThrottleMapper.class);
-        return new SqlSessionFactoryBuilder().build(configuration);
+    /** The process's units of work: the shared MyBatis configuration with every auth mapper, statements timed and traced. */
+    static UnitOfWork unitOfWork(DataSource dataSource, Tracing tracing) {
+        return new UnitOfWork(MyBatis.sessionFactory("auth", dataSource, List.of(AccountMapper.class, ThrottleMapper.class),
+                List.of(StatementInterceptor.create(Services.get(MeterRegistry.class), tracing))));
     }
 }

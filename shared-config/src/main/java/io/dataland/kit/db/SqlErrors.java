@@ -1,4 +1,4 @@
-package io.dataland.agent.store;
+package io.dataland.kit.db;
 
 import java.sql.SQLException;
 

@@ -1,4 +1,4 @@
-package io.dataland.agent.turn;
+package io.dataland.agent.chat;
 
 import io.dataland.agent.ticket.TicketRegistration;
 

@@ -1,0 +1,114 @@
+package io.dataland.agent.chat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.dataland.agent.conversation.Conversation;
+import io.dataland.agent.conversation.ConversationRepository;
+import io.dataland.agent.message.Message;
+import io.dataland.agent.message.MessageRepository;
+import io.dataland.agent.message.NewMessage;
+import io.dataland.agent.model.ModelRequest;
+import io.dataland.agent.run.Run;
+import io.dataland.agent.run.RunMapper;
+import io.dataland.agent.ticket.TicketRegistration;
+import io.dataland.agent.ticket.TicketRepository;
+import org.apache.ibatis.session.SqlSession;
+
+/**
+ * The writes of one agent turn, in two units of work, so a failure in the middle of either leaves
+ * nothing of it behind:
+ *
+ * <ol>
+ *   <li>begin ({@link #beginMuseum}, {@link #beginNewGeneral}, {@link #begin}): append the user message
+ *       (next {@code seq}), open the run it points at and read the history the model is sent; the museum
+ *       variant first registers the ticket and ensures the conversation {@code id = ticket_id};</li>
+ *   <li>{@link #finish}: append the assistant message with its images, sources and suggestions, and
+ *       close the run (also for an errored or cancelled run, with the partial text or none).</li>
+ * </ol>
+ *
+ * The model call runs between the two, outside any transaction.
+ */
+public final class TurnRepository {
+
+    private TurnRepository() {
+    }
+
+    /**
+     * Begins a turn in {@code userId}'s existing conversation, with up to {@code historyTurns} earlier
+     * messages; empty (nothing written) when the conversation is unknown or another user's.
+     */
+    public static Optional<TurnStart> begin(SqlSession session, String conversationId, String userId, String userText,
+                                     int historyTurns) {
+        String runId = UUID.randomUUID().toString();
+        Optional<Message> message = MessageRepository.append(session, conversationId, userId, NewMessage.user(userText, runId));
+        if (message.isEmpty()) {
+            return Optional.empty();
+        }
+        Run run = session.getMapper(RunMapper.class).open(runId, conversationId, userId);
+        return Optional.of(new TurnStart(conversationId, run, message.get(),
+                history(session, conversationId, message.get().id(), historyTurns)));
+    }
+
+    /** Creates a general conversation titled {@code title} and begins its first turn. */
+    public static TurnStart beginNewGeneral(SqlSession session, String userId, String title, String userText, int historyTurns) {
+        Conversation conversation = ConversationRepository.createGeneral(session, userId, title);
+        return begin(session, conversation.id(), userId, userText, historyTurns).orElseThrow();
+    }
+
+    /**
+     * Registers {@code ticketId} for {@code userId} (idempotent), ensures its museum conversation
+     * (titled {@code title} when created) and begins a turn there. A ticket held by another user changes
+     * nothing and answers {@link MuseumStart.OwnedByOtherUser}.
+     */
+    public static MuseumStart beginMuseum(SqlSession session, String userId, String ticketId, String title, String userText,
+                                   int historyTurns) {
+        TicketRegistration registration = TicketRepository.register(session, ticketId, userId);
+        if (!registration.usable()) {
+            return new MuseumStart.OwnedByOtherUser();
+        }
+        if (ConversationRepository.ensureMuseum(session, userId, ticketId, title).isEmpty()) {
+            // a conversation with the ticket's id is another user's: undo the registration above
+            session.rollback(true);
+            return new MuseumStart.OwnedByOtherUser();
+        }
+        return new MuseumStart.Started(registration,
+                begin(session, ticketId, userId, userText, historyTurns).orElseThrow());
+    }
+
+    /**
+     * Ends a turn: appends the assistant message (when {@code assistantText} is not null) and closes the
+     * run. Empty (nothing written) when the conversation or the run is no longer {@code userId}'s, e.g.
+     * the conversation was deleted while the model was answering.
+     */
+    public static Optional<TurnEnd> finish(SqlSession session, FinishTurn finish) {
+        Optional<Message> answer = Optional.empty();
+        if (finish.assistantText() != null) {
+            answer = MessageRepository.append(session, finish.conversationId(), finish.userId(),
+                    NewMessage.assistant(finish.assistantText(), finish.runId(), finish.images(),
+                            finish.sources(), finish.suggestions()));
+            if (answer.isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        Run run = session.getMapper(RunMapper.class)
+                .close(finish.runId(), finish.userId(), finish.outcome(), finish.outcome().status().value());
+        if (run == null || !run.conversationId().equals(finish.conversationId())) {
+            session.rollback(true);
+            return Optional.empty();
+        }
+        return Optional.of(new TurnEnd(run, answer));
+    }
+
+    /** The {@code wanted} messages before {@code current}, oldest first; no statement when none is wanted. */
+    private static List<ModelRequest.Turn> history(SqlSession session, String conversationId, String current, int wanted) {
+        if (wanted == 0) {
+            return List.of();
+        }
+        return MessageRepository.recent(session, conversationId, wanted + 1).stream()
+                .filter(m -> !m.id().equals(current))
+                .map(m -> new ModelRequest.Turn(m.role(), m.text()))
+                .toList();
+    }
+}
