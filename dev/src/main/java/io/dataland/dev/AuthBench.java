@@ -35,7 +35,7 @@ import io.dataland.testkit.EmbeddedPg;
  * the CPU time per raw hash against the server's CPU time per login (robust to other load).
  *
  * <pre>
- * mvn -q -B -pl dev -am package -DskipTests
+ * ./mvnw -q -B -pl dev -am package -DskipTests
  * java -Ddataland.root=$PWD -Xms1024m -Xmx1024m -Xmn768m -XX:SurvivorRatio=2 -XX:+AlwaysPreTouch -XX:+UseSerialGC \
  *      -cp dev/target/dev.jar io.dataland.dev.AuthBench
  * </pre>
@@ -222,7 +222,7 @@ public final class AuthBench {
     private static Process launchAuth(Path root, String databaseUrl, int port, Path dataDir) throws IOException {
         Path jar = root.resolve("auth/target/auth.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: mvn -pl dev -am package -DskipTests first");
+            throw new IllegalStateException(jar + " is missing: ./mvnw -pl dev -am package -DskipTests first");
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(Stack.jvmOptions("auth"));

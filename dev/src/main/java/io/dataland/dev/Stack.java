@@ -112,7 +112,7 @@ public final class Stack implements AutoCloseable {
     private Process launch(String service, Map<String, String> environment) throws IOException {
         Path jar = root.resolve(service).resolve("target").resolve(service + ".jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build first (mvn -DskipTests package)");
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
