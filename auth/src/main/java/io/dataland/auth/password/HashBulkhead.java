@@ -42,7 +42,7 @@ public final class HashBulkhead {
         return (int) Math.max(1, Math.min(cores, byHeap));
     }
 
-    /** Runs {@code work} inside the bulkhead; 503 {@code hashing_busy} when full or the wait runs out. */
+    /** Runs {@code work} inside the bulkhead; 503 {@code server_busy} when full or the wait runs out. */
     public <T> T run(Supplier<T> work) {
         if (admitted.incrementAndGet() > capacity) {
             admitted.decrementAndGet();
