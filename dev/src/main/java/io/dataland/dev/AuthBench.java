@@ -27,7 +27,7 @@ import io.dataland.testkit.EmbeddedPg;
 /**
  * Auth login benchmark: the login rate of a real auth server against the raw Argon2id rate of the same
  * machine, in one run. The auth server runs as a child process with the dev stack's JVM options
- * ({@link Stack#jvmOptions}) against an embedded PostgreSQL 16; {@code BENCH_CLIENTS} (16) keep-alive
+ * ({@link Stack#jvmOptions}: auth/jvm.options, as its image) against an embedded PostgreSQL 16; {@code BENCH_CLIENTS} (16) keep-alive
  * connections, one account each, log in. Then {@code BENCH_ROUNDS} (3) rounds alternate a raw phase
  * (password4j Argon2id, m=64 MiB, t=3, p=4, one hashing thread per core, in this JVM, the server idle)
  * with a login phase, {@code BENCH_SECONDS} (15) each, so drift in background load hits both alike.
@@ -35,8 +35,8 @@ import io.dataland.testkit.EmbeddedPg;
  * the CPU time per raw hash against the server's CPU time per login (robust to other load).
  *
  * <pre>
- * mvn -q -B -pl dev -am package -DskipTests
- * java -Ddataland.root=$PWD -Xms1024m -Xmx1024m -Xmn768m -XX:SurvivorRatio=2 -XX:+AlwaysPreTouch -XX:+UseSerialGC \
+ * ./mvnw -q -B -pl dev -am package -DskipTests
+ * java -Ddataland.root=$PWD @auth/jvm.options \
  *      -cp dev/target/dev.jar io.dataland.dev.AuthBench
  * </pre>
  */
@@ -112,7 +112,7 @@ public final class AuthBench {
                             + " p50 %.0f ms, p99 %.0f ms%n", clients, rate, logins, failed,
                             percentile(all, 0.50) / 1e6, percentile(all, 0.99) / 1e6);
                     System.out.printf("auth JVM (%s): peak RSS %d MiB, RSS now %d MiB%n",
-                            String.join(" ", Stack.jvmOptions("auth")), procStatus(auth.pid(), "VmHWM") >> 10,
+                            String.join(" ", Stack.jvmOptions(root, "auth")), procStatus(auth.pid(), "VmHWM") >> 10,
                             procStatus(auth.pid(), "VmRSS") >> 10);
                     System.out.printf("ratio login throughput / raw hash rate: %.3f (goal >= 0.9)%n", rate / raw);
                     // CPU time is much less sensitive than wall time to other processes on a shared machine
@@ -222,10 +222,10 @@ public final class AuthBench {
     private static Process launchAuth(Path root, String databaseUrl, int port, Path dataDir) throws IOException {
         Path jar = root.resolve("auth/target/auth.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: mvn -pl dev -am package -DskipTests first");
+            throw new IllegalStateException(jar + " is missing: ./mvnw -pl dev -am package -DskipTests first");
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        command.addAll(Stack.jvmOptions("auth"));
+        command.addAll(Stack.jvmOptions(root, "auth"));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(root.resolve("auth/target/auth-bench.log").toFile());

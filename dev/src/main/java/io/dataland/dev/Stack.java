@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,11 +114,11 @@ public final class Stack implements AutoCloseable {
     private Process launch(String service, Map<String, String> environment) throws IOException {
         Path jar = root.resolve(service).resolve("target").resolve(service + ".jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build first (mvn -DskipTests package)");
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(jvmOptions(service));
+        command.addAll(jvmOptions(root, service));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
@@ -126,14 +128,27 @@ public final class Stack implements AutoCloseable {
         return process;
     }
 
-    /** The services' JVM options outside a container (the images set their own). */
-    static List<String> jvmOptions(String service) {
+    /**
+     * The services' JVM options outside a container. Auth's are {@code auth/jvm.options}, the file its
+     * image, its tests and this stack share (Argon2id needs its heap); the agent's are small defaults.
+     */
+    public static List<String> jvmOptions(Path root, String service) {
         return "auth".equals(service)
-                // Argon2id at 64 MiB per hash: a settled, pre-touched heap keeps hashing from stalling, and
-                // a large young generation lets finished hashes' blocks die young (as Dockerfile.auth)
-                ? List.of("-Xms1024m", "-Xmx1024m", "-Xmn768m", "-XX:SurvivorRatio=2", "-XX:+AlwaysPreTouch",
-                        "-XX:+UseSerialGC")
+                ? argFile(root.resolve("auth/jvm.options"))
                 : List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+    }
+
+    /** The options of a java @argfile as simple as ours: one or more per line, {@code #} starts a comment. */
+    public static List<String> argFile(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .map(line -> line.replaceFirst("#.*", "").strip())
+                    .filter(line -> !line.isEmpty())
+                    .flatMap(line -> Arrays.stream(line.split("\\s+")))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read JVM options " + file, e);
+        }
     }
 
     private static void pump(String service, InputStream in) {

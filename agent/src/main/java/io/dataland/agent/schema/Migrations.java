@@ -40,7 +40,14 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class Migrations {
 
-    /** The advisory lock key the seed's {@code init_db} used. */
+    /**
+     * The advisory lock key of the agent's schema changes. It is the seed's {@code init_db} key, kept so a
+     * worker of the original system and a Java agent booting on one database still exclude each other.
+     * Session-level ({@code pg_advisory_lock}, on its own connection) because Flyway commits each
+     * migration: a transaction lock would be gone after the first. Auth's bootstrap takes the next key,
+     * 8675310 ({@code db/auth/queries.sql}): two instances of one service wait for each other, the two
+     * services never do. Advisory keys share one namespace per database: a new key must not reuse these.
+     */
     public static final long LOCK_KEY = 8675309L;
     /** Where the migrations are on the class path. */
     public static final String LOCATION = "classpath:db/agent";

@@ -97,7 +97,10 @@ public final class JwksKeys {
         }
         key = urlKeys.get(kid);
         if (key == null && fetchLock.isLocked()) {
-            // a fetch is in flight (the first one at boot, or another request's): use what it brings
+            // A fetch is in flight (the first one at boot, or another request's): use what it brings.
+            // Lock-then-unlock is the wait: the fetcher holds fetchLock for exactly the fetch, so getting
+            // it means the fetch is over and urlKeys is its result; no condition or future to keep, and
+            // the unlock right away lets every waiter through at once instead of fetching again.
             fetchLock.lock();
             fetchLock.unlock();
             key = urlKeys.get(kid);
@@ -118,7 +121,7 @@ public final class JwksKeys {
     /** Fetches the URL unless another thread just did; a failure keeps the last good keys. */
     void refetch() {
         if (!fetchLock.tryLock()) {
-            // another request is fetching: wait for it, then use what it got
+            // another request is fetching: wait for it (lock-then-unlock, as in find), then use what it got
             fetchLock.lock();
             fetchLock.unlock();
             return;

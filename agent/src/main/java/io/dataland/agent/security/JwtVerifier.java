@@ -1,6 +1,7 @@
 package io.dataland.agent.security;
 
 import java.security.Key;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -41,11 +42,12 @@ public final class JwtVerifier {
     private static final int CACHE_MAX = 10_000;
 
     private final JwtParser parser;
-    private final long cacheNanos;
+    private final Duration cache;
+    private final Clock clock;
     private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
 
     /** A token that verified, and until when that answer may be reused. */
-    private record Verified(Caller caller, long untilNanos) {
+    private record Verified(Caller caller, Instant until) {
     }
 
     /**
@@ -55,7 +57,7 @@ public final class JwtVerifier {
      * @param audience required member of {@code aud}, or null
      */
     public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds) {
-        this(keys, issuer, audience, leewaySeconds, Duration.ZERO);
+        this(keys, issuer, audience, leewaySeconds, Duration.ZERO, Clock.systemUTC());
     }
 
     /**
@@ -64,14 +66,22 @@ public final class JwtVerifier {
      * JWKS stops admitting its cached tokens after at most {@code cache}. Zero: no cache.
      */
     public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds, Duration cache) {
-        this.cacheNanos = cache.toNanos();
+        this(keys, issuer, audience, leewaySeconds, cache, Clock.systemUTC());
+    }
+
+    /** As above, reading the time ({@code exp}, {@code nbf}, the cache) from {@code clock} (tests move it). */
+    public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds, Duration cache,
+                       Clock clock) {
+        this.cache = cache;
+        this.clock = clock;
         if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
             throw new IllegalArgumentException("JWT leeway must be 0.." + MAX_LEEWAY_SECONDS + " s");
         }
         JwtParserBuilder builder = Jwts.parser()
                 .sig().clear().add(Jwts.SIG.RS256).and()
                 .keyLocator(new KidLocator(keys))
-                .clockSkewSeconds(leewaySeconds);
+                .clockSkewSeconds(leewaySeconds)
+                .clock(() -> Date.from(clock.instant()));
         if (issuer != null) {
             builder.requireIssuer(issuer);
         }
@@ -83,10 +93,10 @@ public final class JwtVerifier {
 
     /** The caller {@code token} proves, or a 401 {@link ApiException}. */
     public Caller verify(String token) {
-        if (cacheNanos > 0) {
+        if (cache.isPositive()) {
             Verified hit = verified.get(token);
-            long now = System.nanoTime();
-            if (hit != null && now - hit.untilNanos() < 0) {
+            Instant now = clock.instant();
+            if (hit != null && now.isBefore(hit.until())) {
                 return hit.caller();
             }
             Caller caller = parse(token);
@@ -96,12 +106,16 @@ public final class JwtVerifier {
         return parse(token);
     }
 
-    private void remember(String token, Caller caller, long now) {
+    private void remember(String token, Caller caller, Instant now) {
+        // Eviction by dropping everything at the cap: the cache only saves an RSA check, so forgetting is
+        // cheap (each live token is verified once more), while an LRU would add bookkeeping to every hit.
+        // The cap bounds memory against a flood of distinct valid tokens; expired entries are never read
+        // (the until check above) and go at the next clear.
         if (verified.size() >= CACHE_MAX) {
             verified.clear();
         }
-        long untilExp = Duration.between(Instant.now(), caller.expiresAt()).toNanos();
-        verified.put(token, new Verified(caller, now + Math.min(cacheNanos, Math.max(0, untilExp))));
+        Instant until = now.plus(cache);
+        verified.put(token, new Verified(caller, until.isBefore(caller.expiresAt()) ? until : caller.expiresAt()));
     }
 
     private Caller parse(String token) {

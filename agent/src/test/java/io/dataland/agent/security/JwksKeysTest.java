@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.dataland.agent.testing.JwksServer;
 import io.dataland.agent.testing.TokenMint;
+import io.dataland.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,13 +50,17 @@ class JwksKeysTest {
     @Test
     void rotationIsSeenOnUnknownKidAfterCooldown() throws Exception {
         try (JwksServer server = JwksServer.start(TokenMint.jwks(A))) {
-            JwksKeys keys = new JwksKeys(server.url(), null, Duration.ofMillis(200), Duration.ofMinutes(5),
-                    Clock.systemUTC());
+            MutableClock clock = new MutableClock();
+            JwksKeys keys = new JwksKeys(server.url(), null, Duration.ofSeconds(30), Duration.ofMinutes(5), clock);
             JwtVerifier verifier = new JwtVerifier(keys, null, null, 0);
             assertEquals("u", verifier.verify(A.token("u")).sub());
             server.serve(TokenMint.jwks(B));
-            Thread.sleep(250);
+            clock.advance(Duration.ofSeconds(29));
+            assertNull(keys.find("key-b"), "inside the cooldown the URL is not asked again");
+            assertEquals(1, server.hits());
+            clock.advance(Duration.ofSeconds(1));
             assertEquals("u", verifier.verify(B.token("u")).sub());
+            assertEquals(2, server.hits());
         }
     }
 
@@ -87,13 +92,15 @@ class JwksKeysTest {
     void fileChangesAreReloaded(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("extra.json");
         Files.writeString(file, TokenMint.jwks(A));
-        JwksKeys keys = new JwksKeys(null, file, Duration.ofSeconds(30), Duration.ofMinutes(5), Clock.systemUTC()).start();
+        MutableClock clock = new MutableClock();
+        JwksKeys keys = new JwksKeys(null, file, Duration.ofSeconds(30), Duration.ofMinutes(5), clock).start();
         assertNotNull(keys.find("key-a"));
         Files.writeString(file, TokenMint.jwks(A, B));
-        Thread.sleep(1100);
+        assertNull(keys.find("key-b"), "the file is looked at no more than once a second");
+        clock.advance(Duration.ofMillis(1001));
         assertNotNull(keys.find("key-b"));
         Files.writeString(file, TokenMint.jwks(B));
-        Thread.sleep(1100);
+        clock.advance(Duration.ofMillis(1001));
         assertNull(keys.find("key-a"));
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -16,6 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import io.dataland.agent.testing.TokenMint;
 import io.dataland.kit.http.ApiException;
+import io.dataland.testkit.MutableClock;
 import io.jsonwebtoken.Jwts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,12 +155,16 @@ class JwtVerifierTest {
         Path file = dir.resolve("jwks.json");
         Files.writeString(file, TokenMint.jwks(trusted));
         JwksKeys keys = new JwksKeys(null, file, Duration.ofSeconds(30), Duration.ofMinutes(5), Clock.systemUTC()).start();
-        JwtVerifier cached = new JwtVerifier(keys, null, null, 0, Duration.ofSeconds(60));
+        // on a whole second: exp is in whole seconds, so it lands exactly 2 s after the start
+        MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        JwtVerifier cached = new JwtVerifier(keys, null, null, 0, Duration.ofSeconds(60), clock);
         String token = trusted.token("user-1");
         assertEquals(cached.verify(token), cached.verify(token));
-        String shortLived = trusted.builder("user-2").expiration(Date.from(Instant.now().plusSeconds(2))).compact();
+        String shortLived = trusted.builder("user-2").expiration(Date.from(clock.instant().plusSeconds(2))).compact();
         assertEquals("user-2", cached.verify(shortLived).sub());
-        Thread.sleep(2100);
+        clock.advance(Duration.ofMillis(1900));
+        assertEquals("user-2", cached.verify(shortLived).sub(), "still inside its exp");
+        clock.advance(Duration.ofMillis(200));
         assertRefused(cached, shortLived);
         assertRefused(cached, "garbage");
     }

@@ -45,6 +45,29 @@ class LoginThrottleTest {
         pool.close();
     }
 
+    /**
+     * Moves the counters of {@code account} and {@code address} {@code by} into the past. The throttle
+     * reads PostgreSQL's {@code now()} (one clock for every replica), so a test ages the rows instead of
+     * sleeping or injecting a JVM clock. Answers how many counters it found.
+     */
+    private static int age(String account, String address, Duration by) throws java.sql.SQLException {
+        try (java.sql.Connection c = pool.getConnection();
+             java.sql.PreparedStatement st = c.prepareStatement("UPDATE auth_login_throttle"
+                     + " SET window_started_at = window_started_at - make_interval(secs => ?),"
+                     + " locked_until = locked_until - make_interval(secs => ?)"
+                     + " WHERE (scope = 'account' AND key = ?) OR (scope = 'address' AND key = ?)")) {
+            st.setLong(1, by.toSeconds());
+            st.setLong(2, by.toSeconds());
+            st.setString(3, account);
+            st.setString(4, address);
+            int rows = st.executeUpdate();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+            return rows;
+        }
+    }
+
     @Test
     void anAddressIsLockedAfterFailuresOnManyAccounts() {
         LoginThrottle throttle = new LoginThrottle(unitOfWork, 100, 4, Duration.ofMinutes(15), Duration.ofMinutes(5));
@@ -65,7 +88,7 @@ class LoginThrottleTest {
         throttle.recordFailure("brief@example.org", "10.0.1.1");
         throttle.recordFailure("brief@example.org", "10.0.1.1");
         assertThrows(ApiException.class, () -> throttle.check("brief@example.org", "10.0.1.1"));
-        Thread.sleep(1200);
+        assertEquals(2, age("brief@example.org", "10.0.1.1", Duration.ofSeconds(2)));
         assertDoesNotThrow(() -> throttle.check("brief@example.org", "10.0.1.1"));
         throttle.recordFailure("brief@example.org", "10.0.1.1");
         assertDoesNotThrow(() -> throttle.check("brief@example.org", "10.0.1.1"), "one failure after expiry is not a lock");
@@ -75,7 +98,10 @@ class LoginThrottleTest {
     void expiredCountersArePurged() throws Exception {
         LoginThrottle throttle = new LoginThrottle(unitOfWork, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(1));
         throttle.recordFailure("old@example.org", "10.0.2.1");
-        Thread.sleep(1200);
+        throttle.purgeExpired();
+        assertEquals(2, age("old@example.org", "10.0.2.1", Duration.ZERO), "fresh counters stay");
+        age("old@example.org", "10.0.2.1", Duration.ofSeconds(2));
         assertEquals(true, throttle.purgeExpired() >= 2);
+        assertEquals(0, age("old@example.org", "10.0.2.1", Duration.ZERO), "expired counters are gone");
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.dataland.dev.Stack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,8 +62,9 @@ class BackupRestoreRoundTripTest {
                 "AGENT_PORT", Integer.toString(agentPort), "AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json",
                 "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2");
         List<String> jvm = List.of("-Xmx256m", "-XX:+UseSerialGC");
-        // auth first, as compose orders them
-        try (ServiceProcess auth = ServiceProcess.start("auth", ServiceProcess.javaJar("auth", jvm), common, authPort, dir).awaitHealthy();
+        // auth first, as compose orders them; auth with its own JVM flags (auth/jvm.options)
+        try (ServiceProcess auth = ServiceProcess.start("auth", ServiceProcess.javaJar("auth", Stack.jvmOptions(Ops.root(), "auth")),
+                common, authPort, dir).awaitHealthy();
              ServiceProcess agent = ServiceProcess.start("agent", ServiceProcess.javaJar("agent", jvm), common, agentPort, dir).awaitHealthy()) {
             agent.stop();
             auth.stop();
@@ -200,7 +202,8 @@ class BackupRestoreRoundTripTest {
     @Test
     void bothServicesPrintTheTopTablesWithDbStats() {
         for (String service : List.of("agent", "auth")) {
-            List<String> command = new ArrayList<>(ServiceProcess.javaJar(service, List.of("-Xmx128m", "-XX:+UseSerialGC")));
+            List<String> command = new ArrayList<>(ServiceProcess.javaJar(service, service.equals("auth")
+                    ? Stack.jvmOptions(Ops.root(), "auth") : List.of("-Xmx128m", "-XX:+UseSerialGC")));
             command.addAll(List.of("db-stats", "--limit", "20"));
             Ops.Result stats = Ops.run(command, dir, Map.of("DATABASE_URL", pg.databaseUrl("dataland_src")), 60);
             assertEquals(0, stats.exit(), service + ": " + stats.all());

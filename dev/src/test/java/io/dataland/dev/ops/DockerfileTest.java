@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.dataland.dev.Stack;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class DockerfileTest {
     @ParameterizedTest
     @ValueSource(strings = {"agent", "auth"})
     void theHeapFitsTheComposeMemoryLimit(String service) throws IOException {
-        List<String> entrypoint = Dockerfile.execForm(dockerfile(service).one("ENTRYPOINT").args());
+        List<String> entrypoint = entrypoint(service);
         long heap = entrypoint.stream().map(HEAP::matcher).filter(Matcher::matches).mapToLong(DockerfileTest::mib)
                 .findFirst().orElseThrow(() -> new AssertionError("no -Xmx in " + entrypoint));
         String limit = String.valueOf(ComposeFilesTest.services(Ops.composeDir().resolve("compose.yml")).get(service).get("mem_limit"));
@@ -159,11 +160,30 @@ class DockerfileTest {
 
     // ---- the entrypoint, run as the image would run it ----------------------------------------
 
+    /**
+     * The ENTRYPOINT's words with each {@code @/app/FILE} argfile replaced by the options of the file
+     * the image copies there (auth's JVM flags live in auth/jvm.options).
+     */
+    private static List<String> entrypoint(String service) throws IOException {
+        Dockerfile file = dockerfile(service);
+        List<String> words = new ArrayList<>();
+        for (String word : Dockerfile.execForm(file.one("ENTRYPOINT").args())) {
+            if (!word.startsWith("@")) {
+                words.add(word);
+                continue;
+            }
+            String source = file.copies().stream().filter(c -> c.stage() == 1 && c.destination().equals(word.substring(1))
+                            && !c.flags().containsKey("from")).map(c -> c.sources().getFirst()).findFirst()
+                    .orElseThrow(() -> new AssertionError(word + ": the image copies no file there"));
+            words.addAll(Stack.argFile(Ops.root().resolve(source)));
+        }
+        return words;
+    }
+
     /** The image's command line with its paths mapped to this checkout and this JVM. */
     private static List<String> commandLine(String service, List<String> cmd) throws IOException {
-        Dockerfile file = dockerfile(service);
         List<String> line = new ArrayList<>();
-        for (String word : Dockerfile.execForm(file.one("ENTRYPOINT").args())) {
+        for (String word : entrypoint(service)) {
             if (word.equals("java")) {
                 line.add(ProcessHandle.current().info().command().orElse("java"));
             } else if (word.startsWith("/app/")) {
