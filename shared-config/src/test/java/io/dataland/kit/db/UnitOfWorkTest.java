@@ -37,8 +37,8 @@ class UnitOfWorkTest {
             c.createStatement().execute("DROP TABLE IF EXISTS uow_notes");
             c.createStatement().execute("CREATE TABLE uow_notes (id bigserial PRIMARY KEY, note text NOT NULL)");
         }
-        pool = ServiceBoot.openPool("uow-test", Settings.of(Map.of("DATABASE_URL", database.databaseUrl(),
-                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0")), CredentialGuard.Service.AGENT);
+        pool = ServiceBoot.openPool("uow-test", Settings.load(Map.of("DATABASE_URL", database.databaseUrl(),
+                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0"), "kit-defaults.yaml"), CredentialGuard.Service.AGENT);
         db = new UnitOfWork(MyBatis.sessionFactory("test", pool, List.of(NoteMapper.class), List.of()));
     }
 
