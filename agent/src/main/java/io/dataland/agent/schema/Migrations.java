@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import io.dataland.kit.db.AdvisoryLocks;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
@@ -40,15 +41,8 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class Migrations {
 
-    /**
-     * The advisory lock key of the agent's schema changes. It is the seed's {@code init_db} key, kept so a
-     * worker of the original system and a Java agent booting on one database still exclude each other.
-     * Session-level ({@code pg_advisory_lock}, on its own connection) because Flyway commits each
-     * migration: a transaction lock would be gone after the first. Auth's bootstrap takes the next key,
-     * 8675310 ({@code db/auth/queries.sql}): two instances of one service wait for each other, the two
-     * services never do. Advisory keys share one namespace per database: a new key must not reuse these.
-     */
-    public static final long LOCK_KEY = 8675309L;
+    /** The advisory lock held while migrating (why this key, and why session-level: {@link AdvisoryLocks}). */
+    public static final long LOCK_KEY = AdvisoryLocks.AGENT_MIGRATIONS;
     /** Where the migrations are on the class path. */
     public static final String LOCATION = "classpath:db/agent";
     /** Flyway's history table. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
+import io.dataland.kit.db.AdvisoryLocks;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
@@ -37,7 +38,7 @@ public final class AuthSchema {
     public static Result apply(DbClient db) {
         DbTransaction tx = db.transaction();
         try {
-            tx.get(QUERIES.get("lock"));
+            tx.get(QUERIES.get("lock"), AdvisoryLocks.AUTH_BOOTSTRAP);
             CREATE.statements().values().forEach(tx::dml);
             Map<String, Boolean> nullable = columns(tx);
             List<String> added = COLUMNS.statements().entrySet().stream()
