@@ -34,7 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Every JSON route of API.md's auth section and its errors, against a real server and database. */
+/** Every JSON route of docs/api.md's auth section and its errors, against a real server and database. */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class AuthApiContractTest {
 

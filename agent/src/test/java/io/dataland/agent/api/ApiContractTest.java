@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every {@code /v1} route of API.md and every error status, over real HTTP, tokens and PostgreSQL. */
+/** Every {@code /v1} route of docs/api.md and every error status, over real HTTP, tokens and PostgreSQL. */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class ApiContractTest {
 

@@ -147,7 +147,7 @@ class DockerfileTest {
         long limitMib = mib(m);
         assertTrue(heap + 256 <= limitMib, service + ": heap " + heap + " MiB needs >= 256 MiB headroom below mem_limit " + limitMib + " MiB");
         if (service.equals("auth")) {
-            // Argon2id at 64 MiB per hash: a fixed, pre-touched heap (DESIGN.md)
+            // Argon2id at 64 MiB per hash: a fixed, pre-touched heap (docs/benchmarks.md)
             assertTrue(entrypoint.contains("-Xms" + heap + "m") && entrypoint.contains("-XX:+AlwaysPreTouch"), entrypoint.toString());
             assertTrue(heap >= 512, "auth heap " + heap);
         }

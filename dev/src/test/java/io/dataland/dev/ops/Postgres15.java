@@ -17,7 +17,7 @@ import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 
 /**
  * An embedded PostgreSQL 15 for the backup round trip: Debian's pg_dump is 15 and refuses a newer
- * server (DESIGN.md). The 15.x binaries jar is copied to {@code dev/target/pg15/} by the build and
+ * server (docs/design.md). The 15.x binaries jar is copied to {@code dev/target/pg15/} by the build and
  * read through a {@link PgBinaryResolver}: on the class path it would clash with the 16.x binaries.
  */
 final class Postgres15 implements AutoCloseable {

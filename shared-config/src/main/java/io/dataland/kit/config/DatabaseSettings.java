@@ -1,7 +1,7 @@
 package io.dataland.kit.config;
 
 /**
- * Which connection string each service uses (API.md, "Configuration").
+ * Which connection string each service uses (docs/api.md, "Configuration").
  *
  * <ul>
  *   <li>agent: {@code DATABASE_URL}, default {@link #AGENT_DEFAULT};</li>

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * A PostgreSQL connection string as the original system wrote it, turned into what JDBC needs.
  *
- * <p>Accepted forms (API.md): {@code postgresql+asyncpg://}, {@code postgresql+psycopg2://},
+ * <p>Accepted forms (docs/api.md): {@code postgresql+asyncpg://}, {@code postgresql+psycopg2://},
  * {@code postgresql://}, {@code postgres://} and {@code jdbc:postgresql://}. User and password may sit
  * in the authority ({@code user:pass@host}, percent-encoded) or, JDBC style, in the query
  * ({@code ?user=..&password=..}). Other query parameters ({@code sslmode}, ...) are kept. The driver
