@@ -29,10 +29,10 @@ public record LoginThrottle(UnitOfWork db, int accountLimit, int addressLimit, D
      * {@code LOGIN_LOCK_WINDOW_SECONDS}, {@code LOGIN_LOCK_SECONDS}. */
     public static LoginThrottle from(Settings settings, UnitOfWork db) {
         return new LoginThrottle(db,
-                settings.getInt("LOGIN_LOCK_ACCOUNT_FAILURES", 5, 1, 1_000_000),
-                settings.getInt("LOGIN_LOCK_ADDRESS_FAILURES", 50, 1, 1_000_000),
-                Duration.ofSeconds(settings.getInt("LOGIN_LOCK_WINDOW_SECONDS", 900, 1, 86_400 * 30)),
-                Duration.ofSeconds(settings.getInt("LOGIN_LOCK_SECONDS", 300, 1, 86_400 * 30)));
+                settings.requireInt("LOGIN_LOCK_ACCOUNT_FAILURES", 1, 1_000_000),
+                settings.requireInt("LOGIN_LOCK_ADDRESS_FAILURES", 1, 1_000_000),
+                Duration.ofSeconds(settings.requireInt("LOGIN_LOCK_WINDOW_SECONDS", 1, 86_400 * 30)),
+                Duration.ofSeconds(settings.requireInt("LOGIN_LOCK_SECONDS", 1, 86_400 * 30)));
     }
 
     /** 429 {@code too_many_attempts} when the account or the address is locked. */
