@@ -15,6 +15,7 @@ import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.jwks.ExtraJwks;
 import io.dataland.auth.jwks.JwksService;
 import io.dataland.auth.password.HashBulkhead;
+import io.dataland.auth.password.LibArgon2;
 import io.dataland.auth.password.PasswordHasher;
 import io.dataland.auth.throttle.LoginThrottle;
 import io.dataland.auth.token.KeyRing;
@@ -59,15 +60,11 @@ public final class AuthServer implements AutoCloseable {
             Duration ttl = Duration.ofSeconds(settings.getInt("JWT_TTL_SECONDS", 3600, 60, 30 * 86_400));
             Tokens tokens = new Tokens(keys, ttl, settings.get("JWT_ISSUER", Tokens.DEFAULT_ISSUER),
                     settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
-            int concurrency = settings.getInt("HASH_CONCURRENCY", HashBulkhead.defaultConcurrency(
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()), 1, 1024);
-            int queue = settings.getInt("HASH_QUEUE", 64, 0, 100_000);
-            HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
-                    Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
-            LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
-                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
+            PasswordHasher hasher = new PasswordHasher(PasswordHasher.select(settings.get("ARGON2_IMPL", "auto"),
+                    LibArgon2.CANDIDATES));
+            HashBulkhead bulkhead = HashBulkhead.create(settings, hasher.engine());
             LoginThrottle throttle = LoginThrottle.from(settings, sessions);
-            Authenticator authenticator = new Authenticator(new AccountStore(sessions), new PasswordHasher(), bulkhead,
+            Authenticator authenticator = new Authenticator(new AccountStore(sessions), hasher, bulkhead,
                     throttle, tokens);
             return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
         }

@@ -1,24 +1,47 @@
 package io.dataland.auth.password;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
+import io.dataland.kit.config.Settings;
 import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
 
 /**
  * At most {@code concurrency} password hashes at once, at most {@code queue} more waiting (each for at
- * most {@code maxWait}); anything beyond is refused with 503 and {@code Retry-After}. Argon2id here
- * takes 64 MiB per computation, so this bound is what keeps a login flood from multiplying it into an
- * out-of-memory.
+ * most {@code maxWait}); anything beyond is refused at once with 503 and {@code Retry-After}, so a flood
+ * gets a quick answer instead of a timeout. Argon2id here takes 64 MiB per computation, so this bound is
+ * what keeps a login flood from multiplying it into an out-of-memory.
+ *
+ * <p>The hashes run on the bulkhead's own {@code concurrency} platform threads, not on the request's
+ * virtual thread: a native call (libargon2) pins its carrier for ~100 ms, and a pure-Java hash never
+ * yields, so either would starve the server's few carriers (one per core) of every other request.
+ * The caller's virtual thread just parks on the result.
  */
 public final class HashBulkhead {
 
-    private final Semaphore running;
+    private static final Logger LOG = Logger.getLogger(HashBulkhead.class.getName());
+
+    /** What one hash holds: 64 MiB of blocks plus its share of stacks, buffers and allocator slack. */
+    static final long PER_HASH_MIB = 72;
+    /** What the auth process holds besides hashes (idle RSS, measured ~100 MiB; docs/benchmarks.md). */
+    static final long BASE_MIB = 150;
+    /** What password4j keeps on the heap besides hashes: its 64 MiB template and the server's own objects. */
+    static final long HEAP_BASE_MIB = 256;
+
+    private final ThreadPoolExecutor hashers;
     private final AtomicInteger admitted = new AtomicInteger();
+    private final int concurrency;
     private final int capacity;
     private final Duration maxWait;
 
@@ -27,39 +50,73 @@ public final class HashBulkhead {
         if (concurrency < 1 || queue < 0) {
             throw new IllegalArgumentException("concurrency must be >= 1 and queue >= 0");
         }
-        this.running = new Semaphore(concurrency, true);
+        this.concurrency = concurrency;
         this.capacity = concurrency + queue;
         this.maxWait = maxWait;
+        // FIFO queue, bounded by admission above; idle threads retire so a stopped server leaves none behind
+        this.hashers = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("argon2-", 1).daemon(true).factory());
+        this.hashers.allowCoreThreadTimeOut(true);
     }
 
     /**
-     * The default concurrency: one hash per core, but never more than the heap holds. Each Argon2id
-     * computation allocates its 64 MiB of blocks on the heap (password4j also keeps one 64 MiB template
-     * per parameter set), so with {@code maxHeapBytes} the bound is (heap - 256 MiB headroom) / 72 MiB.
+     * The bulkhead the settings ask for, sized for {@code engine}: {@code HASH_CONCURRENCY} (default
+     * {@link #defaultConcurrency}), {@code HASH_QUEUE} (64) and {@code HASH_WAIT_MILLIS} (10 s).
      */
-    public static int defaultConcurrency(int cores, long maxHeapBytes) {
-        long byHeap = ((maxHeapBytes >> 20) - 256) / 72;
-        return (int) Math.max(1, Math.min(cores, byHeap));
+    public static HashBulkhead create(Settings settings, Argon2Engine engine) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long memory = engine.usesHeap() ? Runtime.getRuntime().maxMemory() : physicalMemory();
+        int concurrency = settings.getInt("HASH_CONCURRENCY", defaultConcurrency(cores, memory, engine.usesHeap()), 1, 1024);
+        int queue = settings.getInt("HASH_QUEUE", 64, 0, 100_000);
+        HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
+                Duration.ofMillis(settings.getInt("HASH_WAIT_MILLIS", 10_000, 1, 600_000)));
+        LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (" + cores + " cores, "
+                + (memory >> 20) + " MiB of " + (engine.usesHeap() ? "heap" : "memory") + ", 64 MiB each), "
+                + queue + " waiting");
+        return bulkhead;
     }
 
-    /** Runs {@code work} inside the bulkhead; 503 {@code hashing_busy} when full or the wait runs out. */
+    /**
+     * The default concurrency: one hash per core (each runs its 4 lanes on its own threads, so more would
+     * only queue for the same cores), but never more than the memory holds at {@value #PER_HASH_MIB} MiB a
+     * hash. Native hashes ({@code onHeap} false) take theirs outside the heap, from the machine's or the
+     * container's memory ({@code memoryBytes}) minus {@value #BASE_MIB} MiB for the process; password4j's
+     * come from the heap ({@code memoryBytes} is then the max heap) minus {@value #HEAP_BASE_MIB} MiB.
+     */
+    public static int defaultConcurrency(int cores, long memoryBytes, boolean onHeap) {
+        long byMemory = ((memoryBytes >> 20) - (onHeap ? HEAP_BASE_MIB : BASE_MIB)) / PER_HASH_MIB;
+        return (int) Math.max(1, Math.min(cores, byMemory));
+    }
+
+    /** Runs {@code work} inside the bulkhead; 503 {@code server_busy} when full or the wait runs out. */
     public <T> T run(Supplier<T> work) {
         if (admitted.incrementAndGet() > capacity) {
             admitted.decrementAndGet();
             throw busy();
         }
         try {
-            if (!running.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw busy();
-            }
+            Future<T> result = hashers.submit(work::get);
             try {
-                return work.get();
-            } finally {
-                running.release();
+                return result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (result.cancel(false)) {
+                    throw busy(); // still queued after maxWait: it never runs
+                }
+                return result.get(); // already running: it finishes in a hash's time
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw busy();
+        } catch (CancellationException e) {
+            throw busy();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
         } finally {
             admitted.decrementAndGet();
         }
@@ -68,6 +125,19 @@ public final class HashBulkhead {
     /** Computations running or waiting right now. */
     public int inFlight() {
         return admitted.get();
+    }
+
+    /** How many run at once. */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /** The memory a native hash can take: the container's limit inside one, else the machine's RAM. */
+    static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Long.MAX_VALUE; // unknown: the core count decides
     }
 
     private static ApiException busy() {
