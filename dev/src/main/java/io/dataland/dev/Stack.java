@@ -126,14 +126,35 @@ public final class Stack implements AutoCloseable {
         return process;
     }
 
-    /** The services' JVM options outside a container (the images set their own). */
+    /**
+     * The services' JVM options outside a container (the images set their own). Auth with libargon2
+     * (Argon2id off the heap, LibArgon2) needs a small heap only; without it (or with ARGON2_IMPL=java)
+     * password4j hashes on the heap and needs its 64 MiB template plus 64 MiB per hash in flight.
+     */
     static List<String> jvmOptions(String service) {
-        return "auth".equals(service)
-                // Argon2id at 64 MiB per hash: a settled, pre-touched heap keeps hashing from stalling, and
-                // a large young generation lets finished hashes' blocks die young (as Dockerfile.auth)
-                ? List.of("-Xms1024m", "-Xmx1024m", "-Xmn768m", "-XX:SurvivorRatio=2", "-XX:+AlwaysPreTouch",
-                        "-XX:+UseSerialGC")
-                : List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+        if (!"auth".equals(service)) {
+            return List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+        }
+        return nativeArgon2(System.getenv()) ? AUTH_NATIVE_JVM : AUTH_FALLBACK_JVM;
+    }
+
+    /** Auth's JVM options with libargon2: as Dockerfile.auth (docs/benchmarks.md has the measurements). */
+    static final List<String> AUTH_NATIVE_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC");
+    /** Auth's JVM options for the password4j fallback: room for the template and two hashes at once. */
+    static final List<String> AUTH_FALLBACK_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC");
+
+    /**
+     * Whether auth will hash through libargon2: not forced to Java, and the library at one of the places
+     * LibArgon2.CANDIDATES names (the dynamic loader finds it there too).
+     */
+    static boolean nativeArgon2(Map<String, String> env) {
+        if ("java".equalsIgnoreCase(env.getOrDefault("ARGON2_IMPL", "auto").strip())) {
+            return false;
+        }
+        return java.util.stream.Stream.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+                        "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+                .anyMatch(dir -> Files.exists(Path.of(dir, "libargon2.so.1")))
+                || Files.exists(Path.of("/opt/homebrew/lib/libargon2.1.dylib"));
     }
 
     private static void pump(String service, InputStream in) {
