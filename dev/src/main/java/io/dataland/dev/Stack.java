@@ -120,6 +120,9 @@ public final class Stack implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
+        if ("auth".equals(service)) {
+            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", AUTH_MALLOC_ARENA_MAX);
+        }
         Process process = builder.start();
         pump(service, process.getInputStream());
         log(service + ": started (pid " + process.pid() + ")");
@@ -139,7 +142,9 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Auth's JVM options with libargon2: as Dockerfile.auth (docs/benchmarks.md has the measurements). */
-    static final List<String> AUTH_NATIVE_JVM = List.of("-Xmx96m", "-XX:+UseSerialGC");
+    static final List<String> AUTH_NATIVE_JVM = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** glibc malloc arenas for auth, as Dockerfile.auth: ~10 MiB less RSS idle and after a login flood. */
+    static final String AUTH_MALLOC_ARENA_MAX = "2";
     /** Auth's JVM options for the password4j fallback: room for the template and two hashes at once. */
     static final List<String> AUTH_FALLBACK_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC");
 
