@@ -142,7 +142,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Auth's JVM options with libargon2: as Dockerfile.auth (docs/benchmarks.md has the measurements). */
-    static final List<String> AUTH_NATIVE_JVM = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> AUTH_NATIVE_JVM = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC");
     /** glibc malloc arenas for auth, as Dockerfile.auth: ~10 MiB less RSS idle and after a login flood. */
     static final String AUTH_MALLOC_ARENA_MAX = "2";
     /** Auth's JVM options for the password4j fallback: room for the template and two hashes at once. */
