@@ -85,15 +85,15 @@ public final class PasswordHasher {
             if (!(engine instanceof LibArgon2)) {
                 LOG.info("argon2 implementation: password4j (ARGON2_IMPL=java)");
             }
-            return requireHeap(engine);
+            return requireHeap(engine, Runtime.getRuntime().maxMemory() >> 20);
         }
         LOG.info("argon2 implementation: password4j (libargon2 not found)");
         LOG.fine(() -> "libargon2 lookup: " + String.join("; ", reasons));
-        return requireHeap(new Password4jArgon2());
+        return requireHeap(new Password4jArgon2(), Runtime.getRuntime().maxMemory() >> 20);
     }
 
-    private static Argon2Engine requireHeap(Argon2Engine engine) {
-        long heapMib = Runtime.getRuntime().maxMemory() >> 20;
+    /** {@code engine}, unless it hashes on a heap of {@code heapMib} too small for it (then a clear refusal). */
+    static Argon2Engine requireHeap(Argon2Engine engine, long heapMib) {
         if (engine.usesHeap() && heapMib < PASSWORD4J_MIN_HEAP_MIB) {
             throw new IllegalStateException("password4j's Argon2id needs a heap of at least " + PASSWORD4J_MIN_HEAP_MIB
                     + " MiB (-Xmx), this JVM has " + heapMib + " MiB: install libargon2-1 or raise -Xmx");
