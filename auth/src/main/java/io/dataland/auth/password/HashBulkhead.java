@@ -2,13 +2,12 @@ package io.dataland.auth.password;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -34,11 +33,12 @@ public final class HashBulkhead {
 
     /** What one hash holds: 64 MiB of blocks plus its share of stacks, buffers and allocator slack. */
     static final long PER_HASH_MIB = 72;
-    /** What the auth process holds besides hashes (idle RSS, measured ~100 MiB; docs/benchmarks.md). */
+    /** What the auth process may hold besides hashes (the idle-RSS bound; measured ~115 MiB, docs/benchmarks.md). */
     static final long BASE_MIB = 150;
     /** What password4j keeps on the heap besides hashes: its 64 MiB template and the server's own objects. */
     static final long HEAP_BASE_MIB = 256;
 
+    private final Semaphore running;
     private final ThreadPoolExecutor hashers;
     private final AtomicInteger admitted = new AtomicInteger();
     private final int concurrency;
@@ -51,9 +51,10 @@ public final class HashBulkhead {
             throw new IllegalArgumentException("concurrency must be >= 1 and queue >= 0");
         }
         this.concurrency = concurrency;
+        this.running = new Semaphore(concurrency, true);
         this.capacity = concurrency + queue;
         this.maxWait = maxWait;
-        // FIFO queue, bounded by admission above; idle threads retire so a stopped server leaves none behind
+        // one thread per slot (the queue stays empty); idle threads retire, so a stopped server leaves none
         this.hashers = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("argon2-", 1).daemon(true).factory());
         this.hashers.allowCoreThreadTimeOut(true);
@@ -95,19 +96,18 @@ public final class HashBulkhead {
             throw busy();
         }
         try {
-            Future<T> result = hashers.submit(work::get);
+            // the caller (a virtual thread) waits for a slot here, unmounted; a slot holder always finds
+            // one of the concurrency hashing threads idle, so maxWait is all the queueing there is
+            if (!running.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw busy();
+            }
             try {
-                return result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                if (result.cancel(false)) {
-                    throw busy(); // still queued after maxWait: it never runs
-                }
-                return result.get(); // already running: it finishes in a hash's time
+                return finish(hashers.submit(work::get));
+            } finally {
+                running.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw busy();
-        } catch (CancellationException e) {
             throw busy();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
@@ -119,6 +119,24 @@ public final class HashBulkhead {
             throw new IllegalStateException(e.getCause());
         } finally {
             admitted.decrementAndGet();
+        }
+    }
+
+    /** The result, waiting through interrupts: a started hash holds its slot until it ends. */
+    private static <T> T finish(Future<T> result) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

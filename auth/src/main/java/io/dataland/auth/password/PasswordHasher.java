@@ -64,41 +64,34 @@ public final class PasswordHasher {
      */
     public static Argon2Engine select(String mode, List<String> candidates) {
         String normalised = mode == null || mode.isBlank() ? "auto" : mode.strip().toLowerCase(Locale.ROOT);
-        List<String> reasons = new ArrayList<>();
-        Argon2Engine engine = switch (normalised) {
-            case "java" -> new Password4jArgon2();
-            case "native", "auto" -> {
-                LibArgon2 lib = LibArgon2.load(candidates, reasons).orElse(null);
-                if (lib != null) {
-                    LOG.info(() -> "argon2 implementation: libargon2 (FFM), " + lib.library());
-                    yield lib;
-                }
-                if (normalised.equals("native")) {
-                    throw new IllegalStateException("ARGON2_IMPL=native but libargon2 did not load (install"
-                            + " libargon2-1): " + String.join("; ", reasons));
-                }
-                yield null;
-            }
-            default -> throw new IllegalArgumentException("ARGON2_IMPL must be auto, native or java, not " + mode);
-        };
-        if (engine != null) {
-            if (!(engine instanceof LibArgon2)) {
-                LOG.info("argon2 implementation: password4j (ARGON2_IMPL=java)");
-            }
-            return requireHeap(engine, Runtime.getRuntime().maxMemory() >> 20);
+        if (!List.of("auto", "native", "java").contains(normalised)) {
+            throw new IllegalArgumentException("ARGON2_IMPL must be auto, native or java, not " + mode);
         }
-        LOG.info("argon2 implementation: password4j (libargon2 not found)");
-        LOG.fine(() -> "libargon2 lookup: " + String.join("; ", reasons));
-        return requireHeap(new Password4jArgon2(), Runtime.getRuntime().maxMemory() >> 20);
+        List<String> reasons = new ArrayList<>();
+        if (!normalised.equals("java")) {
+            LibArgon2 lib = LibArgon2.load(candidates, reasons).orElse(null);
+            if (lib != null) {
+                LOG.info(() -> "argon2 implementation: libargon2 (FFM), " + lib.library());
+                return lib;
+            }
+            if (normalised.equals("native")) {
+                throw new IllegalStateException("ARGON2_IMPL=native but libargon2 did not load (install"
+                        + " libargon2-1): " + String.join("; ", reasons));
+            }
+            LOG.fine(() -> "libargon2 lookup: " + String.join("; ", reasons));
+        }
+        LOG.info("argon2 implementation: password4j (" + (normalised.equals("java") ? "ARGON2_IMPL=java"
+                : "libargon2 not found") + ")");
+        requirePassword4jHeap(Runtime.getRuntime().maxMemory() >> 20); // before its 64 MiB template exists
+        return new Password4jArgon2();
     }
 
-    /** {@code engine}, unless it hashes on a heap of {@code heapMib} too small for it (then a clear refusal). */
-    static Argon2Engine requireHeap(Argon2Engine engine, long heapMib) {
-        if (engine.usesHeap() && heapMib < PASSWORD4J_MIN_HEAP_MIB) {
+    /** Refuses password4j in a heap of {@code heapMib}, too small for its blocks, with the fix in the message. */
+    static void requirePassword4jHeap(long heapMib) {
+        if (heapMib < PASSWORD4J_MIN_HEAP_MIB) {
             throw new IllegalStateException("password4j's Argon2id needs a heap of at least " + PASSWORD4J_MIN_HEAP_MIB
                     + " MiB (-Xmx), this JVM has " + heapMib + " MiB: install libargon2-1 or raise -Xmx");
         }
-        return engine;
     }
 
     /** The engine this hasher computes with. */
