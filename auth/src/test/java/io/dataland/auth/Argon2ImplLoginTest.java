@@ -23,14 +23,17 @@ class Argon2ImplLoginTest {
     @ParameterizedTest
     @ValueSource(strings = {"native", "java"})
     void signupOnOneImplementationLogsInOnEither(String impl, TestDatabase db) {
-        assumeTrue(LibArgon2.load(LibArgon2.CANDIDATES, new ArrayList<>()).isPresent(),
-                "skipped: libargon2 is not installed (Debian: libargon2-1)");
+        boolean libargon2 = LibArgon2.load(LibArgon2.CANDIDATES, new ArrayList<>()).isPresent();
+        assumeTrue(libargon2 || impl.equals("java"), "skipped: libargon2 is not installed (Debian: libargon2-1)");
         String other = impl.equals("native") ? "java" : "native";
         String email = impl + "@example.org";
         try (AuthFixture auth = AuthFixture.start(db, Map.of("ARGON2_IMPL", impl))) {
             auth.signup(email, "a long enough password"); // 201 or an AssertionError
             assertEquals(200, auth.login(email, "a long enough password").statusCode());
             assertEquals(401, auth.login(email, "not the password").statusCode());
+        }
+        if (!libargon2) {
+            return; // the fallback alone: nothing to cross-check against
         }
         try (AuthFixture auth = AuthFixture.start(db, Map.of("ARGON2_IMPL", other))) {
             assertEquals(200, auth.login(email, "a long enough password").statusCode(), "written by " + impl);
