@@ -14,6 +14,7 @@ import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.jwks.ExtraJwks;
 import io.dataland.auth.jwks.JwksService;
 import io.dataland.auth.password.HashBulkhead;
+import io.dataland.auth.password.LibArgon2;
 import io.dataland.auth.password.PasswordHasher;
 import io.dataland.auth.throttle.LoginThrottle;
 import io.dataland.auth.token.KeyRing;
@@ -63,15 +64,11 @@ public final class AuthServer implements ServiceMain.Server {
             Duration ttl = Duration.ofSeconds(settings.requireInt("JWT_TTL_SECONDS", 60, 30 * 86_400));
             Tokens tokens = new Tokens(keys, ttl, settings.require("JWT_ISSUER"),
                     settings.find("JWT_AUDIENCE").orElse(null), Clock.systemUTC());
-            int concurrency = settings.getInt("HASH_CONCURRENCY", HashBulkhead.defaultConcurrency(
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory()), 1, 1024);
-            int queue = settings.requireInt("HASH_QUEUE", 0, 100_000);
-            HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
-                    Duration.ofMillis(settings.requireInt("HASH_WAIT_MILLIS", 1, 600_000)));
-            LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (64 MiB each, heap "
-                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB), " + queue + " waiting");
+            PasswordHasher hasher = new PasswordHasher(PasswordHasher.select(settings.require("ARGON2_IMPL"),
+                    LibArgon2.CANDIDATES));
+            HashBulkhead bulkhead = HashBulkhead.create(settings, hasher.engine());
             LoginThrottle throttle = LoginThrottle.from(settings, db);
-            Authenticator authenticator = new Authenticator(db, new PasswordHasher(), bulkhead,
+            Authenticator authenticator = new Authenticator(db, hasher, bulkhead,
                     throttle, tokens);
             return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
         }

@@ -122,6 +122,9 @@ public final class Stack implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
+        if ("auth".equals(service)) {
+            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", AUTH_MALLOC_ARENA_MAX);
+        }
         Process process = builder.start();
         pump(service, process.getInputStream());
         log(service + ": started (pid " + process.pid() + ")");
@@ -130,12 +133,39 @@ public final class Stack implements AutoCloseable {
 
     /**
      * The services' JVM options outside a container. Auth's are {@code auth/jvm.options}, the file its
-     * image, its tests and this stack share (Argon2id needs its heap); the agent's are small defaults.
+     * image, its tests and this stack share: a small heap, since libargon2 hashes off the heap (LibArgon2).
+     * Without the library (or with ARGON2_IMPL=java) password4j hashes on the heap and needs its 64 MiB
+     * template plus 64 MiB per hash in flight: a larger -Xmx follows the file's (the last one wins).
+     * The agent's are small defaults.
      */
     public static List<String> jvmOptions(Path root, String service) {
-        return "auth".equals(service)
-                ? argFile(root.resolve("auth/jvm.options"))
-                : List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+        if (!"auth".equals(service)) {
+            return List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+        }
+        List<String> options = new ArrayList<>(argFile(root.resolve("auth/jvm.options")));
+        if (!nativeArgon2(System.getenv())) {
+            options.addAll(AUTH_FALLBACK_HEAP);
+        }
+        return options;
+    }
+
+    /** glibc malloc arenas for auth, as Dockerfile.auth: ~10 MiB less RSS idle and after a login flood. */
+    static final String AUTH_MALLOC_ARENA_MAX = "2";
+    /** Auth's heap for the password4j fallback: room for the template and two hashes at once. */
+    static final List<String> AUTH_FALLBACK_HEAP = List.of("-Xmx512m");
+
+    /**
+     * Whether auth will hash through libargon2: not forced to Java, and the library at one of the places
+     * LibArgon2.CANDIDATES names (the dynamic loader finds it there too).
+     */
+    static boolean nativeArgon2(Map<String, String> env) {
+        if ("java".equalsIgnoreCase(env.getOrDefault("ARGON2_IMPL", "auto").strip())) {
+            return false;
+        }
+        return java.util.stream.Stream.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+                        "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+                .anyMatch(dir -> Files.exists(Path.of(dir, "libargon2.so.1")))
+                || Files.exists(Path.of("/opt/homebrew/lib/libargon2.1.dylib"));
     }
 
     /** The options of a java @argfile as simple as ours: one or more per line, {@code #} starts a comment. */

@@ -1,25 +1,48 @@
 package io.dataland.auth.password;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
+import io.dataland.kit.config.Settings;
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.ErrorCodes;
 import io.helidon.http.Status;
 
 /**
  * At most {@code concurrency} password hashes at once, at most {@code queue} more waiting (each for at
- * most {@code maxWait}); anything beyond is refused with 503 and {@code Retry-After}. Argon2id here
- * takes 64 MiB per computation, so this bound is what keeps a login flood from multiplying it into an
- * out-of-memory.
+ * most {@code maxWait}); anything beyond is refused at once with 503 and {@code Retry-After}, so a flood
+ * gets a quick answer instead of a timeout. Argon2id here takes 64 MiB per computation, so this bound is
+ * what keeps a login flood from multiplying it into an out-of-memory.
+ *
+ * <p>The hashes run on the bulkhead's own {@code concurrency} platform threads, not on the request's
+ * virtual thread: a native call (libargon2) pins its carrier for ~100 ms, and a pure-Java hash never
+ * yields, so either would starve the server's few carriers (one per core) of every other request.
+ * The caller's virtual thread just parks on the result.
  */
 public final class HashBulkhead {
 
+    private static final Logger LOG = Logger.getLogger(HashBulkhead.class.getName());
+
+    /** What one hash holds: 64 MiB of blocks plus its share of stacks, buffers and allocator slack. */
+    static final long PER_HASH_MIB = 72;
+    /** What the auth process may hold besides hashes (the idle-RSS bound; measured ~115 MiB, docs/benchmarks.md). */
+    static final long BASE_MIB = 150;
+    /** What password4j keeps on the heap besides hashes: its 64 MiB template and the server's own objects. */
+    static final long HEAP_BASE_MIB = 256;
+
     private final Semaphore running;
+    private final ThreadPoolExecutor hashers;
     private final AtomicInteger admitted = new AtomicInteger();
+    private final int concurrency;
     private final int capacity;
     private final Duration maxWait;
 
@@ -28,19 +51,43 @@ public final class HashBulkhead {
         if (concurrency < 1 || queue < 0) {
             throw new IllegalArgumentException("concurrency must be >= 1 and queue >= 0");
         }
+        this.concurrency = concurrency;
         this.running = new Semaphore(concurrency, true);
         this.capacity = concurrency + queue;
         this.maxWait = maxWait;
+        // one thread per slot (the queue stays empty); idle threads retire, so a stopped server leaves none
+        this.hashers = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("argon2-", 1).daemon(true).factory());
+        this.hashers.allowCoreThreadTimeOut(true);
     }
 
     /**
-     * The default concurrency: one hash per core, but never more than the heap holds. Each Argon2id
-     * computation allocates its 64 MiB of blocks on the heap (password4j also keeps one 64 MiB template
-     * per parameter set), so with {@code maxHeapBytes} the bound is (heap - 256 MiB headroom) / 72 MiB.
+     * The bulkhead the settings ask for, sized for {@code engine}: {@code HASH_CONCURRENCY} (default
+     * {@link #defaultConcurrency}), {@code HASH_QUEUE} (64) and {@code HASH_WAIT_MILLIS} (10 s).
      */
-    public static int defaultConcurrency(int cores, long maxHeapBytes) {
-        long byHeap = ((maxHeapBytes >> 20) - 256) / 72;
-        return (int) Math.max(1, Math.min(cores, byHeap));
+    public static HashBulkhead create(Settings settings, Argon2Engine engine) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long memory = engine.usesHeap() ? Runtime.getRuntime().maxMemory() : physicalMemory();
+        int concurrency = settings.getInt("HASH_CONCURRENCY", defaultConcurrency(cores, memory, engine.usesHeap()), 1, 1024);
+        int queue = settings.requireInt("HASH_QUEUE", 0, 100_000);
+        HashBulkhead bulkhead = new HashBulkhead(concurrency, queue,
+                Duration.ofMillis(settings.requireInt("HASH_WAIT_MILLIS", 1, 600_000)));
+        LOG.info(() -> "password hashing: at most " + concurrency + " Argon2id at once (" + cores + " cores, "
+                + (memory >> 20) + " MiB of " + (engine.usesHeap() ? "heap" : "memory") + ", 64 MiB each), "
+                + queue + " waiting");
+        return bulkhead;
+    }
+
+    /**
+     * The default concurrency: one hash per core (each runs its 4 lanes on its own threads, so more would
+     * only queue for the same cores), but never more than the memory holds at {@value #PER_HASH_MIB} MiB a
+     * hash. Native hashes ({@code onHeap} false) take theirs outside the heap, from the machine's or the
+     * container's memory ({@code memoryBytes}) minus {@value #BASE_MIB} MiB for the process; password4j's
+     * come from the heap ({@code memoryBytes} is then the max heap) minus {@value #HEAP_BASE_MIB} MiB.
+     */
+    public static int defaultConcurrency(int cores, long memoryBytes, boolean onHeap) {
+        long byMemory = ((memoryBytes >> 20) - (onHeap ? HEAP_BASE_MIB : BASE_MIB)) / PER_HASH_MIB;
+        return (int) Math.max(1, Math.min(cores, byMemory));
     }
 
     /** Runs {@code work} inside the bulkhead; 503 {@code server_busy} when full or the wait runs out. */
@@ -50,25 +97,66 @@ public final class HashBulkhead {
             throw busy();
         }
         try {
+            // the caller (a virtual thread) waits for a slot here, unmounted; a slot holder always finds
+            // one of the concurrency hashing threads idle, so maxWait is all the queueing there is
             if (!running.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw busy();
             }
             try {
-                return work.get();
+                return finish(hashers.submit(work::get));
             } finally {
                 running.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw busy();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
         } finally {
             admitted.decrementAndGet();
+        }
+    }
+
+    /** The result, waiting through interrupts: a started hash holds its slot until it ends. */
+    private static <T> T finish(Future<T> result) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /** Computations running or waiting right now. */
     public int inFlight() {
         return admitted.get();
+    }
+
+    /** How many run at once. */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /** The memory a native hash can take: the container's limit inside one, else the machine's RAM. */
+    static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Long.MAX_VALUE; // unknown: the core count decides
     }
 
     private static ApiException busy() {

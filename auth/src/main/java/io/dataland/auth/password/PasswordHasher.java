@@ -3,13 +3,14 @@ package io.dataland.auth.password;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
-
-import com.password4j.Argon2Function;
-import com.password4j.Password;
-import com.password4j.types.Argon2;
 
 /**
  * Password hashes as the seed stores them: new ones Argon2id (m=64 MiB, t=3, p=4, 16-byte salt, 32-byte
@@ -19,23 +20,83 @@ import com.password4j.types.Argon2;
  * <p>Every verification costs one Argon2id computation, whatever the row: an unknown email verifies
  * against a fixed dummy hash, and a legacy row pays one dummy Argon2id after its (cheap) sha256 check,
  * so neither the existence of an account nor the age of its hash shows in the response time.
+ *
+ * <p>The Argon2id itself comes from an {@link Argon2Engine}: libargon2 through FFM where the library is
+ * installed, password4j otherwise ({@link #select}).
  */
 public final class PasswordHasher {
+
+    private static final Logger LOG = Logger.getLogger(PasswordHasher.class.getName());
 
     /** The {@code salt} column value of an Argon2id row. */
     public static final String ARGON2_SALT = "argon2";
 
-    /** The parameters every new hash uses. */
-    public static final Argon2Function ARGON2ID = Argon2Function.getInstance(65536, 3, 4, 32, Argon2.ID, 19);
+    /**
+     * The smallest heap password4j's Argon2id works in: its 64 MiB template per parameter set, one
+     * computation's 64 MiB (+ 8 MiB of headroom) and ~120 MiB for the server itself.
+     */
+    public static final long PASSWORD4J_MIN_HEAP_MIB = 256 + 72;
 
     private static final int SALT_BYTES = 16;
     private static final Pattern LEGACY = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
+    private final Argon2Engine engine;
     private final String dummyHash;
 
-    /** A hasher with a dummy hash of a random password (one Argon2id computation). */
+    /** A hasher on the best engine this machine has ({@code auto}). */
     public PasswordHasher() {
+        this(select("auto", LibArgon2.CANDIDATES));
+    }
+
+    /** A hasher on {@code engine}, with a dummy hash of a random password (one Argon2id computation). */
+    public PasswordHasher(Argon2Engine engine) {
+        this.engine = engine;
         this.dummyHash = hash(UUID.randomUUID().toString());
+    }
+
+    /**
+     * The engine {@code mode} asks for ({@code ARGON2_IMPL}): {@code auto} libargon2 when one of
+     * {@code candidates} loads, else password4j; {@code native} libargon2 or an exception (production
+     * images, where a silent fallback would need a heap they do not have); {@code java} password4j.
+     * Logs the choice. Password4j in a heap too small for it is refused here rather than failing with
+     * an out-of-memory on the first login.
+     */
+    public static Argon2Engine select(String mode, List<String> candidates) {
+        String normalised = mode == null || mode.isBlank() ? "auto" : mode.strip().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "native", "java").contains(normalised)) {
+            throw new IllegalArgumentException("ARGON2_IMPL must be auto, native or java, not " + mode);
+        }
+        List<String> reasons = new ArrayList<>();
+        if (!normalised.equals("java")) {
+            LibArgon2 lib = LibArgon2.load(candidates, reasons).orElse(null);
+            if (lib != null) {
+                LOG.info(() -> "argon2 implementation: libargon2 (FFM), " + lib.library());
+                return lib;
+            }
+            if (normalised.equals("native")) {
+                throw new IllegalStateException("ARGON2_IMPL=native but libargon2 did not load (install"
+                        + " libargon2-1): " + String.join("; ", reasons));
+            }
+            LOG.fine(() -> "libargon2 lookup: " + String.join("; ", reasons));
+        }
+        LOG.info("argon2 implementation: password4j (" + (normalised.equals("java") ? "ARGON2_IMPL=java"
+                : "libargon2 not found") + ")");
+        requirePassword4jHeap(Runtime.getRuntime().maxMemory() >> 20); // before its 64 MiB template exists
+        return new Password4jArgon2();
+    }
+
+    /** Refuses password4j in a heap of {@code heapMib}, too small for its blocks, with the fix in the message. */
+    static void requirePassword4jHeap(long heapMib) {
+        if (heapMib < PASSWORD4J_MIN_HEAP_MIB) {
+            throw new IllegalStateException("password4j's Argon2id needs a heap of at least " + PASSWORD4J_MIN_HEAP_MIB
+                    + " MiB (-Xmx), this JVM has " + heapMib + " MiB: install libargon2-1 or raise -Xmx");
+        }
+    }
+
+    /** The engine this hasher computes with. */
+    public Argon2Engine engine() {
+        return engine;
     }
 
     /** What a verification found. */
@@ -50,13 +111,15 @@ public final class PasswordHasher {
 
     /** A new Argon2id PHC string for {@code password}. */
     public String hash(String password) {
-        return Password.hash(password).addRandomSalt(SALT_BYTES).with(ARGON2ID).getResult();
+        byte[] salt = new byte[SALT_BYTES];
+        RANDOM.nextBytes(salt);
+        return engine.hash(password.getBytes(StandardCharsets.UTF_8), salt);
     }
 
     /** Checks {@code password} against a stored row ({@code hash}, {@code salt}). */
     public Outcome verify(String password, String hash, String salt) {
         if (hash != null && LEGACY.matcher(hash).matches()) {
-            boolean match = MessageDigest.isEqual(sha256Hex(salt + password), hash.toLowerCase(java.util.Locale.ROOT)
+            boolean match = MessageDigest.isEqual(sha256Hex(salt + password), hash.toLowerCase(Locale.ROOT)
                     .getBytes(StandardCharsets.US_ASCII));
             if (!match) {
                 verifyArgon2(password, dummyHash); // same cost as an Argon2id row
@@ -75,12 +138,8 @@ public final class PasswordHasher {
         verifyArgon2(password, dummyHash);
     }
 
-    private static boolean verifyArgon2(String password, String phc) {
-        try {
-            return Password.check(password, phc).with(Argon2Function.getInstanceFromHash(phc));
-        } catch (RuntimeException e) {
-            return false; // a malformed stored hash never matches
-        }
+    private boolean verifyArgon2(String password, String phc) {
+        return engine.verify(password.getBytes(StandardCharsets.UTF_8), phc);
     }
 
     /** {@code sha256(text)} as lower-case hex ASCII bytes: the legacy scheme. */

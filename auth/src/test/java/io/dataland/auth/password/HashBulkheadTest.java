@@ -1,6 +1,7 @@
 package io.dataland.auth.password;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,12 +78,31 @@ class HashBulkheadTest {
     }
 
     @Test
-    void theDefaultConcurrencyIsTheCoreCountBoundedByTheHeap() {
+    void theDefaultConcurrencyIsTheCoreCountBoundedByMemory() {
         long mib = 1L << 20;
-        assertEquals(2, HashBulkhead.defaultConcurrency(2, 768 * mib));
-        assertEquals(7, HashBulkhead.defaultConcurrency(16, 768 * mib), "(768 - 256) / 72 hashes fit");
-        assertEquals(1, HashBulkhead.defaultConcurrency(8, 256 * mib), "never below one");
-        assertEquals(8, HashBulkhead.defaultConcurrency(8, 4096 * mib));
+        // native: the machine's (container's) memory minus 150 MiB for the process, 72 MiB a hash
+        assertEquals(2, HashBulkhead.defaultConcurrency(2, 24_000 * mib, false));
+        assertEquals(1, HashBulkhead.defaultConcurrency(2, 256 * mib, false), "(256 - 150) / 72 hashes fit");
+        assertEquals(2, HashBulkhead.defaultConcurrency(4, 300 * mib, false));
+        // password4j: the max heap minus 256 MiB (its template and the server)
+        assertEquals(2, HashBulkhead.defaultConcurrency(2, 768 * mib, true));
+        assertEquals(7, HashBulkhead.defaultConcurrency(16, 768 * mib, true), "(768 - 256) / 72 hashes fit");
+        assertEquals(1, HashBulkhead.defaultConcurrency(8, 256 * mib, true), "never below one");
+        assertEquals(8, HashBulkhead.defaultConcurrency(8, 4096 * mib, true));
+    }
+
+    @Test
+    void theWorkRunsOnThePlatformThreadsOfTheBulkheadNotTheCallersVirtualThread() throws Exception {
+        HashBulkhead bulkhead = new HashBulkhead(2, 4, Duration.ofSeconds(30));
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Thread worker = threads.submit(() -> bulkhead.run(Thread::currentThread)).get(10, TimeUnit.SECONDS);
+            assertFalse(worker.isVirtual(), "a native call would pin the caller's carrier");
+            assertTrue(worker.getName().startsWith("argon2-"), worker.getName());
+            IllegalStateException failure = assertThrows(IllegalStateException.class,
+                    () -> bulkhead.run(() -> { throw new IllegalStateException("inside"); }));
+            assertEquals("inside", failure.getMessage(), "the work's exception reaches the caller as is");
+            assertEquals(0, bulkhead.inFlight());
+        }
     }
 
     private static void await(CountDownLatch latch) {

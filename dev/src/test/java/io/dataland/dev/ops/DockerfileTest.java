@@ -145,11 +145,21 @@ class DockerfileTest {
         Matcher m = Pattern.compile("(\\d+)([mg])").matcher(limit);
         assertTrue(m.matches(), limit);
         long limitMib = mib(m);
-        assertTrue(heap + 256 <= limitMib, service + ": heap " + heap + " MiB needs >= 256 MiB headroom below mem_limit " + limitMib + " MiB");
         if (service.equals("auth")) {
-            // Argon2id at 64 MiB per hash: a fixed, pre-touched heap (docs/benchmarks.md)
-            assertTrue(entrypoint.contains("-Xms" + heap + "m") && entrypoint.contains("-XX:+AlwaysPreTouch"), entrypoint.toString());
-            assertTrue(heap >= 512, "auth heap " + heap);
+            // Argon2id runs in libargon2 off the heap (LibArgon2): a small heap, the library installed, the
+            // fallback to password4j (which would need a big heap) refused, and the limit holds the process
+            // (150 MiB) plus one 72 MiB hash per CPU compose gives it
+            Dockerfile file = dockerfile(service);
+            assertTrue(heap <= 128, "auth heap " + heap + " MiB: hashes are not on the heap any more");
+            assertEquals("native", file.env().get("ARGON2_IMPL"));
+            assertTrue(file.finalStage().stream().anyMatch(i -> i.keyword().equals("RUN") && i.args().contains("libargon2-1")),
+                    "the runtime stage installs libargon2-1");
+            double cpus = ((Number) ComposeFilesTest.services(Ops.composeDir().resolve("compose.yml")).get(service).get("cpus"))
+                    .doubleValue();
+            long bound = 150 + 72 * Math.max(1, (long) cpus);
+            assertTrue(bound <= limitMib, "auth: mem_limit " + limitMib + " MiB under the flood bound " + bound + " MiB");
+        } else {
+            assertTrue(heap + 256 <= limitMib, service + ": heap " + heap + " MiB needs >= 256 MiB headroom below mem_limit " + limitMib + " MiB");
         }
     }
 
