@@ -48,7 +48,12 @@ import io.jsonwebtoken.security.Jwks;
  *
  * <pre>
  * bin/bench-wrk [SECONDS] [CLIENTS] [grow|fresh]     (defaults 15, 16, grow)
+ * bin/bench-wrk [SECONDS] [CLIENTS] compare OLD_AGENT_JAR
  * </pre>
+ *
+ * <p>{@code compare}: {@code GET /v1/me} side by side, this tree's {@code agent/target/agent.jar} and an
+ * older build's jar, each a child JVM with the same flags on its own database of the same server,
+ * 3 alternating rounds; req/s, WAL bytes and PostgreSQL CPU per request.
  */
 public final class WrkBench {
 
@@ -75,7 +80,8 @@ public final class WrkBench {
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        boolean grow = args.length <= 2 || !args[2].equals("fresh");
+        boolean grow = args.length <= 2 || args[2].equals("grow");
+        String oldJar = args.length > 3 && args[2].equals("compare") ? args[3] : null;
         Path dir = Files.createTempDirectory("bench-wrk");
         KeyPair key = rsa();
         Path jwks = dir.resolve("jwks.json");
@@ -108,7 +114,12 @@ public final class WrkBench {
                     rs.next();
                     postmaster = ProcessHandle.of(rs.getLong(1)).orElseThrow().parent().orElseThrow().pid();
                 }
-                new WrkBench(agent.port(), tokens, postmaster, dir).run(db, seconds, clients, grow);
+                WrkBench bench = new WrkBench(agent.port(), tokens, postmaster, dir);
+                if (oldJar != null) {
+                    bench.compareMe(pg, Path.of(oldJar), Path.of("agent/target/agent.jar"), jwks, seconds, clients);
+                } else {
+                    bench.run(db, seconds, clients, grow);
+                }
             }
         }
     }
@@ -160,6 +171,85 @@ public final class WrkBench {
             ratio("reload grown / reload fresh", rate.get("grown: reload 20 messages"), rate.get("fresh: reload 20 messages"));
         }
         System.out.printf(Locale.ROOT, "load average at the end %.1f%n", loadAverage());
+    }
+
+    /** GET /v1/me on two agent jars side by side (see the class comment). */
+    private void compareMe(EmbeddedPg pg, Path oldJar, Path newJar, Path jwks, int seconds, int clients) throws Exception {
+        System.out.printf(Locale.ROOT, "GET /v1/me side by side: new %s, old %s, %d connections, %d s per phase, load average %.1f%n",
+                newJar, oldJar, clients, seconds, loadAverage());
+        Path me = lines("me.txt", null);
+        List<Process> agents = new ArrayList<>();
+        try {
+            Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Path> jar : Map.of("new", newJar, "old", oldJar).entrySet()) {
+                pg.createDatabase("me_" + jar.getKey());
+                int port;
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                    port = socket.getLocalPort();
+                }
+                ProcessBuilder b = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xmx512m", "-jar", jar.getValue().toString(), "serve");
+                b.environment().put("DATABASE_URL", pg.databaseUrl("me_" + jar.getKey()));
+                b.environment().put("AGENT_PORT", String.valueOf(port));
+                b.environment().put("JWKS_FILE", jwks.toString());
+                b.environment().put("AUTH_JWKS_URL", "http://127.0.0.1:9/jwks.json");
+                b.environment().put("DB_POOL_SIZE", String.valueOf(clients));
+                b.environment().put("DB_MAX_OVERFLOW", "8");
+                b.redirectErrorStream(true).redirectOutput(dir.resolve(jar.getKey() + ".log").toFile());
+                agents.add(b.start());
+                ports.put(jar.getKey(), port);
+            }
+            for (Map.Entry<String, Integer> p : ports.entrySet()) {
+                waitForMe(p.getValue());
+                wrkAt(p.getValue(), me, clients, seconds); // warm-up
+            }
+            Map<String, List<Double>> rates = new HashMap<>();
+            for (int round = 1; round <= 3; round++) {
+                for (Map.Entry<String, Integer> p : ports.entrySet()) {
+                    String lsn = text(pg, "me_" + p.getKey(), "SELECT pg_current_wal_lsn()::text");
+                    double cpu0 = postgresCpuSeconds();
+                    Result r = wrkAt(p.getValue(), me, clients, seconds);
+                    double cpu = postgresCpuSeconds() - cpu0;
+                    long wal = Long.parseLong(text(pg, "me_" + p.getKey(),
+                            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '" + lsn + "')::bigint::text"));
+                    rates.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(r.rate());
+                    System.out.printf(Locale.ROOT, "round %d %-3s GET /v1/me %9.1f req/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d"
+                                    + "  WAL %6.1f B/req  PG CPU %.3f s/1000 (load %.1f)%n", round, p.getKey(), r.rate(), r.p50(),
+                            r.p99(), r.errors(), wal / r.requests(), cpu / r.requests() * 1000, loadAverage());
+                }
+            }
+            double newMean = rates.get("new").stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double oldMean = rates.get("old").stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            System.out.printf(Locale.ROOT, "GET /v1/me new / old: %.2f (means %.1f / %.1f req/s; goal >= 1.5)%n",
+                    newMean / oldMean, newMean, oldMean);
+        } finally {
+            agents.forEach(Process::destroy);
+        }
+    }
+
+    private void waitForMe(int agentPort) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/v1/me"))
+                        .header("Authorization", "Bearer " + tokens.getFirst()).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // booting
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("agent on port " + agentPort + " did not answer; see " + dir);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static String text(EmbeddedPg pg, String database, String sql) throws SQLException {
+        try (Connection c = pg.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private List<Result> round(String label, TestDatabase db, String pgbench, Path reload, Path me, Path museum,
@@ -214,6 +304,10 @@ public final class WrkBench {
 
     /** wrk on {@code file}'s requests: 2 threads, {@code clients} connections, {@code seconds}. */
     private Result wrk(Path file, int clients, int seconds) throws IOException, InterruptedException {
+        return wrkAt(port, file, clients, seconds);
+    }
+
+    private Result wrkAt(int port, Path file, int clients, int seconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("wrk", "-t2", "-c" + clients, "-d" + seconds + "s", "--latency", "--timeout", "10s",
                 "-s", dir.resolve("requests.lua").toString(), "http://127.0.0.1:" + port, "--", file.toString(), "2")
                 .redirectErrorStream(true).start();
