@@ -7,39 +7,12 @@
 \set mu random(1, 9000000000000000000)
 \set ma random(1, 9000000000000000000)
 
--- step 0: get-or-create the user (its own transaction, as UserRepository.getOrCreate)
+-- step 0: read the user (as UserRepository.getOrCreate when the token's claims match the stored row: one
+-- SELECT, no write; the agent's user cache, on by default, skips even this). StoreBench.pgbench creates
+-- the rows 'bench-pg-<client>' before the run.
 BEGIN;
-WITH upserted AS (
-    INSERT INTO users AS u (id, email, full_name, location, profile_photo_url, joined_date,
-                            access_permissions, stripe_customer_id, created_at)
-    VALUES ('bench-pg-' || :client_id::text, 'bench-pg-' || :client_id::text || '@bench.example', 'Bench Visitor', 'Hall 1',
-            NULL, NULL, NULL, NULL, now())
-    ON CONFLICT (id) DO UPDATE
-       SET email              = COALESCE(EXCLUDED.email, u.email),
-           full_name          = COALESCE(EXCLUDED.full_name, u.full_name),
-           location           = COALESCE(EXCLUDED.location, u.location),
-           profile_photo_url  = COALESCE(EXCLUDED.profile_photo_url, u.profile_photo_url),
-           joined_date        = COALESCE(EXCLUDED.joined_date, u.joined_date),
-           access_permissions = COALESCE(EXCLUDED.access_permissions, u.access_permissions),
-           stripe_customer_id = COALESCE(EXCLUDED.stripe_customer_id, u.stripe_customer_id)
-     WHERE (COALESCE(EXCLUDED.email, u.email),
-            COALESCE(EXCLUDED.full_name, u.full_name),
-            COALESCE(EXCLUDED.location, u.location),
-            COALESCE(EXCLUDED.profile_photo_url, u.profile_photo_url),
-            COALESCE(EXCLUDED.joined_date, u.joined_date),
-            COALESCE(EXCLUDED.access_permissions, u.access_permissions),
-            COALESCE(EXCLUDED.stripe_customer_id, u.stripe_customer_id))
-           IS DISTINCT FROM
-           (u.email, u.full_name, u.location, u.profile_photo_url, u.joined_date,
-            u.access_permissions, u.stripe_customer_id)
-    RETURNING u.id, u.email, u.full_name, u.location, u.profile_photo_url, u.joined_date,
-              u.access_permissions, u.stripe_customer_id, u.created_at
-)
-SELECT id, email, full_name, location, profile_photo_url, joined_date, access_permissions, stripe_customer_id, created_at FROM upserted
-UNION ALL
-SELECT id, email, full_name, location, profile_photo_url, joined_date, access_permissions, stripe_customer_id, created_at FROM users
- WHERE id = 'bench-pg-' || :client_id::text
-   AND NOT EXISTS (SELECT 1 FROM upserted);
+SELECT id, email, full_name, location, profile_photo_url, joined_date, access_permissions, stripe_customer_id, created_at
+  FROM users WHERE id = 'bench-pg-' || :client_id::text;
 COMMIT;
 
 -- step 1: register the ticket, ensure its conversation, append the user message, open the run

@@ -20,7 +20,7 @@ import io.dataland.agent.security.JwksKeys;
 import io.dataland.agent.security.JwtVerifier;
 import io.dataland.agent.user.MeService;
 import io.dataland.agent.user.UserClaims;
-import io.dataland.agent.user.UserRepository;
+import io.dataland.agent.user.KnownUsers;
 import io.dataland.kit.config.Settings;
 import io.dataland.kit.db.UnitOfWork;
 import io.helidon.webserver.http.HttpRouting;
@@ -59,7 +59,9 @@ public final class AgentApi {
                 Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)));
         ModelProvider model = ModelProviders.fromSettings(settings);
         ChatService chat = ChatService.create(db, model, metrics, settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
-        return new AgentApi(new BearerAuth(verifier, caller -> UserRepository.getOrCreate(db, claims(caller))), chat,
+        KnownUsers users = new KnownUsers(db, settings.requireInt("USER_CACHE_SIZE", 0, 10_000_000),
+                Duration.ofSeconds(settings.requireInt("USER_CACHE_SECONDS", 0, 3600)));
+        return new AgentApi(new BearerAuth(verifier, caller -> users.get(claims(caller))), chat,
                 new ConversationService(db), new MessageService(db), new RunService(db), new MeService());
     }
 

@@ -30,8 +30,8 @@ public interface MessageMapper {
     /** The conversation's last {@code limit} messages (without children), oldest first. */
     List<MessageRow> listRecent(@Param("conversationId") String conversationId, @Param("limit") int limit);
 
-    /** Every image, source and suggestion of the conversation's messages, in one statement. */
-    List<MessageChildRow> listChildrenByConversation(@Param("conversationId") String conversationId);
+    /** Every image, source and suggestion of the given messages, in one statement. */
+    List<MessageChildRow> listChildrenByMessages(@Param("messageIds") String[] messageIds);
 
     /**
      * Sets the feedback of an assistant message in one of {@code userId}'s conversations; returns it, or

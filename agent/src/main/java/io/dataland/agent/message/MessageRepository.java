@@ -86,7 +86,8 @@ public final class MessageRepository {
             return List.of();
         }
         Map<String, Children> children = new HashMap<>();
-        for (MessageChildRow child : messages.listChildrenByConversation(conversationId)) {
+        String[] ids = rows.stream().map(MessageRow::id).toArray(String[]::new);
+        for (MessageChildRow child : messages.listChildrenByMessages(ids)) {
             Children c = children.computeIfAbsent(child.messageId(), k -> new Children());
             switch (child.kind()) {
                 case "image" -> c.images.add(new MessageImage(child.title(), child.artist(), child.imagePath(),

@@ -170,6 +170,14 @@ public final class StoreBench {
     /** Runs pgbench with {@code script}; returns its tps (one transaction = one script = one turn). */
     static double pgbench(String pgbench, EmbeddedPg pg, TestDatabase db, Path script, int clients, int seconds)
             throws IOException, InterruptedException {
+        // the script reads its visitors' users rows (as the agent does for a known token): create them once
+        try (java.sql.Connection c = db.superuser(); java.sql.Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users (id, email, full_name, location, created_at) SELECT 'bench-pg-' || g, "
+                    + "'bench-pg-' || g || '@bench.example', 'Bench Visitor', 'Hall 1', now() "
+                    + "FROM generate_series(0, " + (clients - 1) + ") g ON CONFLICT (id) DO NOTHING");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("creating the pgbench visitors failed", e);
+        }
         ProcessBuilder builder = new ProcessBuilder(pgbench, "-n", "-M", "prepared", "-c", String.valueOf(clients),
                 "-j", "2", "-T", String.valueOf(seconds), "-f", script.toString(),
                 "-h", "127.0.0.1", "-p", String.valueOf(pg.port()), "-U", EmbeddedPg.APP_USER, db.name());
