@@ -48,6 +48,61 @@ class LockoutTest {
         }
     }
 
+    /**
+     * 20 wrong passwords for one account at once (the measured attack): at most the limit are judged
+     * (401), the rest refused with 429 and Retry-After. Before the attempt was counted ahead of the hash,
+     * all 20 were judged.
+     */
+    @Test
+    void parallelGuessesForOneAccountAreJudgedAtMostTheLimit(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("LOGIN_LOCK_ACCOUNT_FAILURES", "5", "LOGIN_LOCK_ADDRESS_FAILURES", "1000",
+                "LOGIN_LOCK_SECONDS", "120", "HASH_CONCURRENCY", "4", "HASH_QUEUE", "64", "HASH_WAIT_MILLIS", "120000");
+        try (AuthFixture auth = AuthFixture.start(db, env)) {
+            auth.signup("parallel@example.org", "the right password");
+            Map<Integer, Integer> counts = parallel(20, i -> auth.login("parallel@example.org", "guess " + i));
+            assertEquals(5, counts.getOrDefault(401, 0), "judged: " + counts);
+            assertEquals(15, counts.getOrDefault(429, 0), "refused: " + counts);
+        }
+    }
+
+    /** The same for the per-address limit: 20 different accounts from one address at once. */
+    @Test
+    void parallelGuessesFromOneAddressAreJudgedAtMostTheLimit(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("LOGIN_LOCK_ACCOUNT_FAILURES", "1000", "LOGIN_LOCK_ADDRESS_FAILURES", "5",
+                "LOGIN_LOCK_SECONDS", "120", "HASH_CONCURRENCY", "4", "HASH_QUEUE", "64", "HASH_WAIT_MILLIS", "120000");
+        try (AuthFixture auth = AuthFixture.start(db, env)) {
+            Map<Integer, Integer> counts = parallel(20, i -> auth.login("sprayed" + i + "@example.org", "guess " + i));
+            assertEquals(5, counts.getOrDefault(401, 0), "judged: " + counts);
+            assertEquals(15, counts.getOrDefault(429, 0), "refused: " + counts);
+        }
+    }
+
+    /** Runs {@code n} requests at once (released together); answers status -> count; 429s carry Retry-After. */
+    private static Map<Integer, Integer> parallel(int n, java.util.function.IntFunction<HttpResponse<String>> request)
+            throws Exception {
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<HttpResponse<String>>> futures = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return request.apply(index);
+                }));
+            }
+            start.countDown();
+            Map<Integer, Integer> counts = new java.util.TreeMap<>();
+            for (var future : futures) {
+                HttpResponse<String> res = future.get();
+                counts.merge(res.statusCode(), 1, Integer::sum);
+                if (res.statusCode() == 429) {
+                    assertLocked(res);
+                }
+            }
+            return counts;
+        }
+    }
+
     private static void assertLocked(HttpResponse<String> res) {
         AuthApiContractTest.assertError(res, 429, "too_many_attempts");
         long retryAfter = Long.parseLong(res.headers().firstValue("Retry-After").orElseThrow());

@@ -82,11 +82,17 @@ public final class Authenticator {
         if (problem != null) {
             throw ApiException.badRequest("invalid_password", problem);
         }
-        throttle.check(email, address);
+        throttle.attempt(email, address);
         Optional<Account> found = db.read(session -> AccountRepository.findByEmail(session, email));
-        Verified verified = bulkhead.run(() -> verify(found, password));
+        Verified verified;
+        try {
+            verified = bulkhead.run(() -> verify(found, password));
+        } catch (ApiException busy) {
+            throttle.notJudged(email, address);
+            throw busy;
+        }
         if (!verified.match()) {
-            throttle.recordFailure(email, address);
+            // the attempt stays counted: it was counted before hashing
             throw new ApiException(Status.UNAUTHORIZED_401, "invalid_credentials", "email or password is wrong");
         }
         Account account = found.orElseThrow();
@@ -94,7 +100,7 @@ public final class Authenticator {
             db.inTransaction(session -> AccountRepository.rehash(session, account.id(), account.hash(),
                     verified.newHash(), PasswordHasher.ARGON2_SALT));
         }
-        throttle.recordSuccess(email);
+        throttle.succeeded(email, address);
         return new SignedIn(account.sub(), account.email(), tokens.issue(account.sub(), account.email()));
     }
 
