@@ -61,7 +61,8 @@ public final class AgentApi {
                 Duration.ofSeconds(settings.requireInt("JWT_MAX_LIFETIME_SECONDS", 60, 366 * 86_400)),
                 Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)), java.time.Clock.systemUTC());
         ModelProvider model = ModelProviders.fromSettings(settings);
-        ChatService chat = ChatService.create(db, model, metrics, settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
+        ChatService chat = ChatService.create(db, model, metrics, settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000),
+                io.dataland.agent.chat.TurnLimits.from(settings));
         return new AgentApi(new BearerAuth(verifier, caller -> UserRepository.getOrCreate(db, claims(caller))), chat,
                 new ConversationService(db), new MessageService(db), new RunService(db), new MeService());
     }
