@@ -71,9 +71,49 @@ class LockoutTest {
         Map<String, String> env = Map.of("LOGIN_LOCK_ACCOUNT_FAILURES", "1000", "LOGIN_LOCK_ADDRESS_FAILURES", "5",
                 "LOGIN_LOCK_SECONDS", "120", "HASH_CONCURRENCY", "4", "HASH_QUEUE", "64", "HASH_WAIT_MILLIS", "120000");
         try (AuthFixture auth = AuthFixture.start(db, env)) {
+            forgetLoopback(db);
             Map<Integer, Integer> counts = parallel(20, i -> auth.login("sprayed" + i + "@example.org", "guess " + i));
             assertEquals(5, counts.getOrDefault(401, 0), "judged: " + counts);
             assertEquals(15, counts.getOrDefault(429, 0), "refused: " + counts);
+        }
+    }
+
+    /**
+     * Behind a trusted proxy the address limit counts the forwarded client, not the proxy: one client's
+     * failures lock that client while another behind the same proxy still gets judged, and a client
+     * cannot escape by writing its own X-Forwarded-For hops.
+     */
+    @Test
+    void behindATrustedProxyTheForwardedClientIsCounted(TestDatabase db) throws Exception {
+        Map<String, String> env = Map.of("LOGIN_LOCK_ACCOUNT_FAILURES", "1000", "LOGIN_LOCK_ADDRESS_FAILURES", "2",
+                "LOGIN_LOCK_SECONDS", "120", "TRUSTED_PROXIES", "127.0.0.1/32");
+        try (AuthFixture auth = AuthFixture.start(db, env)) {
+            String body = "{\"email\":\"a%d@example.org\",\"password\":\"a wrong guess\"}";
+            assertEquals(401, auth.postJson("/auth/login", body.formatted(1), "X-Forwarded-For", "198.51.100.7").statusCode());
+            assertEquals(401, auth.postJson("/auth/login", body.formatted(2), "X-Forwarded-For", "6.6.6.6, 198.51.100.7").statusCode());
+            assertLocked(auth.postJson("/auth/login", body.formatted(3), "X-Forwarded-For", "7.7.7.7, 198.51.100.7"));
+            assertEquals(401, auth.postJson("/auth/login", body.formatted(4), "X-Forwarded-For", "198.51.100.8").statusCode(),
+                    "another client behind the same proxy");
+        }
+        // without TRUSTED_PROXIES the header is ignored: every request is the peer 127.0.0.1 (counted afresh
+        // here, since other tests in this class share the database and the loopback peer)
+        try (AuthFixture auth = AuthFixture.start(db, Map.of("LOGIN_LOCK_ACCOUNT_FAILURES", "1000",
+                "LOGIN_LOCK_ADDRESS_FAILURES", "2", "LOGIN_LOCK_SECONDS", "120"))) {
+            forgetLoopback(db);
+            String body = "{\"email\":\"b%d@example.org\",\"password\":\"a wrong guess\"}";
+            assertEquals(401, auth.postJson("/auth/login", body.formatted(1), "X-Forwarded-For", "1.1.1.1").statusCode());
+            assertEquals(401, auth.postJson("/auth/login", body.formatted(2), "X-Forwarded-For", "2.2.2.2").statusCode());
+            assertLocked(auth.postJson("/auth/login", body.formatted(3), "X-Forwarded-For", "3.3.3.3"));
+        }
+    }
+
+    /** Deletes the loopback peer's address counter (after a server created the table): the tests of this class share one database. */
+    private static void forgetLoopback(TestDatabase db) throws Exception {
+        try (var pool = db.newDataSource(1); var c = pool.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM auth_login_throttle WHERE scope = 'address' AND key = '127.0.0.1'");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
         }
     }
 

@@ -17,6 +17,9 @@ public interface ThrottleMapper {
                                     @Param("accountLimit") int accountLimit, @Param("addressLimit") int addressLimit,
                                     @Param("windowSeconds") int windowSeconds, @Param("lockSeconds") int lockSeconds);
 
+    /** Counts one signup from {@code address} and one globally (scopes {@code signup-address}, {@code signup-global}). */
+    java.util.List<Counted> countSignup(@Param("address") String address, @Param("windowSeconds") int windowSeconds);
+
     /** Gives one counted attempt back to {@code scope}/{@code key}; lifts the lock below {@code limit}. */
     int refund(@Param("scope") String scope, @Param("key") String key, @Param("limit") int limit);
 
