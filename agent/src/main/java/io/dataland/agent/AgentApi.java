@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.dataland.agent.chat.ChatService;
+import io.dataland.agent.chat.TurnLimits;
 import io.dataland.agent.conversation.ConversationService;
 import io.dataland.agent.message.MessageService;
 import io.dataland.agent.metrics.AgentMetrics;
@@ -53,12 +54,16 @@ public final class AgentApi {
     /** The API over {@code db} with the trust, model and limits {@code settings} give. */
     public static AgentApi create(Settings settings, UnitOfWork db, AgentMetrics metrics) {
         JwksKeys keys = jwksKeys(settings).start();
-        JwtVerifier verifier = new JwtVerifier(keys, settings.find("JWT_ISSUER").orElse(null),
-                settings.find("JWT_AUDIENCE").orElse(null),
+        JwtVerifier verifier = new JwtVerifier(keys,
+                new JwtVerifier.Trust(settings.find("JWT_ISSUER").orElse(null), settings.find("JWT_AUDIENCE").orElse(null)),
+                new JwtVerifier.Trust(settings.find("CMS_JWT_ISSUER").orElse(null),
+                        settings.find("CMS_JWT_AUDIENCE").orElse(null)),
                 settings.requireInt("JWT_LEEWAY_SECONDS", 0, (int) JwtVerifier.MAX_LEEWAY_SECONDS),
-                Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)));
+                Duration.ofSeconds(settings.requireInt("JWT_MAX_LIFETIME_SECONDS", 60, 366 * 86_400)),
+                Duration.ofSeconds(settings.requireInt("JWT_CACHE_SECONDS", 0, 3600)), java.time.Clock.systemUTC());
         ModelProvider model = ModelProviders.fromSettings(settings);
-        ChatService chat = ChatService.create(db, model, metrics, settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000));
+        ChatService chat = ChatService.create(db, model, metrics, settings.requireInt("MESSAGE_MAX_CHARS", 1, 1_000_000),
+                TurnLimits.from(settings));
         KnownUsers users = new KnownUsers(db, settings.requireInt("USER_CACHE_SIZE", 0, 10_000_000),
                 Duration.ofSeconds(settings.requireInt("USER_CACHE_SECONDS", 0, 3600)));
         return new AgentApi(new BearerAuth(verifier, caller -> users.get(claims(caller))), chat,

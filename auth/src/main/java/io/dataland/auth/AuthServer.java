@@ -10,6 +10,8 @@ import java.util.logging.Logger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.dataland.auth.account.AuthApiService;
+import io.dataland.auth.account.ClientAddress;
+import io.dataland.auth.account.SignupGate;
 import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.jwks.ExtraJwks;
 import io.dataland.auth.jwks.JwksService;
@@ -54,7 +56,7 @@ public final class AuthServer implements ServiceMain.Server {
 
     /** The parts the routes use, built once per process. */
     record Parts(Authenticator authenticator, Tokens tokens, KeyRing keys, ExtraJwks extraJwks, Duration ttl,
-                 LoginThrottle throttle) {
+                 LoginThrottle throttle, ClientAddress clients) {
 
         static Parts create(Settings settings, UnitOfWork db) {
             Path dataDir = dataDir(settings);
@@ -68,9 +70,11 @@ public final class AuthServer implements ServiceMain.Server {
                     LibArgon2.CANDIDATES));
             HashBulkhead bulkhead = HashBulkhead.create(settings, hasher.engine());
             LoginThrottle throttle = LoginThrottle.from(settings, db);
+            SignupGate gate = SignupGate.from(settings, db);
+            LOG.info(() -> "signup mode: " + gate.mode().name().toLowerCase(java.util.Locale.ROOT));
             Authenticator authenticator = new Authenticator(db, hasher, bulkhead,
-                    throttle, tokens);
-            return new Parts(authenticator, tokens, keys, extra, ttl, throttle);
+                    throttle, tokens, gate);
+            return new Parts(authenticator, tokens, keys, extra, ttl, throttle, ClientAddress.from(settings));
         }
     }
 
@@ -114,9 +118,10 @@ public final class AuthServer implements ServiceMain.Server {
 
     /** The auth's routes (the shared ones are added by {@link ServiceBoot#start}). */
     static void routing(HttpRouting.Builder routing, Parts parts) {
-        routing.register("/auth", new AuthApiService(parts.authenticator(), parts.tokens()))
+        routing.register("/auth", new AuthApiService(parts.authenticator(), parts.tokens(), parts.clients()))
                 .register("/.well-known", new JwksService(parts.keys(), parts.extraJwks()))
-                .register("/", new StaffPagesService(parts.authenticator(), parts.ttl()));
+                .register("/", new StaffPagesService(parts.authenticator(), parts.tokens(), parts.ttl(),
+                        parts.clients()));
     }
 
     /** The listening port. */

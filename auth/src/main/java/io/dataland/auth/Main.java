@@ -13,6 +13,7 @@ import io.dataland.kit.config.CredentialGuard;
  * java -jar auth.jar remove-key KID                 delete an old signing key (never the current one)
  * java -jar auth.jar list-keys                      the key ids in AUTH_DATA_DIR, current one marked
  * java -jar auth.jar db-stats [--limit N]            top tables by live row count (pg_stat_user_tables)
+ * java -jar auth.jar add-user EMAIL &lt; password       create an account (signup closed); password from stdin
  * </pre>
  */
 public final class Main {
@@ -26,6 +27,7 @@ public final class Main {
                 .command("rotate-keys", "rotate-keys", KeysCommand::run)
                 .command("remove-key", "remove-key KID", KeysCommand::run)
                 .command("list-keys", "list-keys", KeysCommand::run)
+                .command("add-user", "add-user EMAIL  (password on stdin)", AddUserCommand::run)
                 .main(args);
     }
 }

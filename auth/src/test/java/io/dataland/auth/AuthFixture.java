@@ -58,6 +58,9 @@ final class AuthFixture implements AutoCloseable {
         all.put("AUTH_DATA_DIR", dataDir.toString());
         all.put("DB_POOL_SIZE", "2");
         all.put("DB_MAX_OVERFLOW", "8");
+        // tests sign up many accounts from 127.0.0.1; SignupGateTest sets the limits it tests
+        all.put("SIGNUP_LIMIT_PER_ADDRESS", "100000");
+        all.put("SIGNUP_LIMIT_GLOBAL", "100000");
         all.putAll(env);
         return Settings.load(all, "application.yaml");
     }

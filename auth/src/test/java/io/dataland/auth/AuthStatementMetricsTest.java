@@ -23,7 +23,7 @@ class AuthStatementMetricsTest {
             String metrics = auth.get("/observe/metrics").body();
             assertTrue(metrics.contains("dataland_db_statement"), "statement timer missing from /observe/metrics");
             assertTrue(metrics.contains("io.dataland.auth.account.AccountMapper.findByEmail"), "statement tag");
-            assertTrue(metrics.contains("io.dataland.auth.throttle.ThrottleMapper.recordFailure"), "statement tag");
+            assertTrue(metrics.contains("io.dataland.auth.throttle.ThrottleMapper.attempt"), "statement tag");
         }
     }
 }

@@ -38,6 +38,10 @@ class ExtraJwksServingTest {
             assertEquals(2, kids.size());
             assertTrue(kids.get(0).startsWith("auth-rs256-"));
             assertEquals("dataland-rs256-1", kids.get(1));
+            JsonNode served = AuthFixture.json(auth.get("/.well-known/jwks.json")).get("keys");
+            assertEquals("extra", served.get(1).path("dataland_source").asText(),
+                    "a mirrored key is marked, so the agent binds it to the CMS issuer");
+            assertTrue(served.get(0).path("dataland_source").isMissingNode(), "our own key is not");
 
             Files.writeString(file, "not json at all");
             Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));

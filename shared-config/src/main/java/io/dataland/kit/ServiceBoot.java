@@ -125,6 +125,8 @@ public final class ServiceBoot {
                 .host(host)
                 .port(port)
                 .maxPayloadSize(JsonBody.MAX_BYTES)
+                .maxTcpConnections(settings.requireInt("SERVER_MAX_CONNECTIONS", 1, 1_000_000))
+                .maxConcurrentRequests(settings.requireInt("SERVER_MAX_CONCURRENT_REQUESTS", 1, 1_000_000))
                 // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .directHandlers(JsonErrors.directHandlers())

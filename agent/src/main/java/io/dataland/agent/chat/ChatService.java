@@ -28,16 +28,22 @@ public final class ChatService implements HttpService {
     private final UnitOfWork db;
     private final TurnRunner runner;
     private final int messageMaxChars;
+    private final TurnLimits limits;
 
-    private ChatService(UnitOfWork db, TurnRunner runner, int messageMaxChars) {
+    private ChatService(UnitOfWork db, TurnRunner runner, int messageMaxChars, TurnLimits limits) {
         this.db = db;
         this.runner = runner;
         this.messageMaxChars = messageMaxChars;
+        this.limits = limits;
     }
 
-    /** Turns written through {@code db}, answered by {@code model}; messages up to {@code messageMaxChars}. */
-    public static ChatService create(UnitOfWork db, ModelProvider model, AgentMetrics metrics, int messageMaxChars) {
-        return new ChatService(db, new TurnRunner(db, model, metrics), messageMaxChars);
+    /**
+     * Turns written through {@code db}, answered by {@code model}; messages up to {@code messageMaxChars};
+     * each turn admitted by {@code limits} before it writes anything.
+     */
+    public static ChatService create(UnitOfWork db, ModelProvider model, AgentMetrics metrics, int messageMaxChars,
+                                     TurnLimits limits) {
+        return new ChatService(db, new TurnRunner(db, model, metrics), messageMaxChars, limits);
     }
 
     @Override
@@ -52,13 +58,15 @@ public final class ChatService implements HttpService {
         String ticketId = Text.ticketId(body.requiredString("ticket_id"));
         String message = Text.message(body.requiredString("message"), messageMaxChars);
         int history = runner.historyTurns();
-        MuseumStart start = db.inTransaction(session ->
-                TurnRepository.beginMuseum(session, userId, ticketId, title(message), message, history));
-        if (!(start instanceof MuseumStart.Started started)) {
-            throw new ApiException(Status.FORBIDDEN_403, "ticket_owned_by_other_user",
-                    "this ticket is registered to another user");
+        try (TurnLimits.Permit permit = limits.admit(userId)) {
+            MuseumStart start = db.inTransaction(session ->
+                    TurnRepository.beginMuseum(session, userId, ticketId, title(message), message, history));
+            if (!(start instanceof MuseumStart.Started started)) {
+                throw new ApiException(Status.FORBIDDEN_403, "ticket_owned_by_other_user",
+                        "this ticket is registered to another user");
+            }
+            answer(req, res, started.start(), userId, Conversation.MUSEUM, message);
         }
-        answer(req, res, started.start(), userId, Conversation.MUSEUM, message);
     }
 
     private void generalTurn(ServerRequest req, ServerResponse res) {
@@ -67,11 +75,13 @@ public final class ChatService implements HttpService {
         Optional<String> conversationId = body.optionalString("conversation_id");
         String message = Text.message(body.requiredString("message"), messageMaxChars);
         int history = runner.historyTurns();
-        TurnStart start = db.inTransaction(session -> conversationId.isPresent()
-                ? TurnRepository.begin(session, conversationId.get(), userId, message, history)
-                        .orElseThrow(() -> ApiException.notFound("conversation"))
-                : TurnRepository.beginNewGeneral(session, userId, title(message), message, history));
-        answer(req, res, start, userId, Conversation.GENERAL, message);
+        try (TurnLimits.Permit permit = limits.admit(userId)) {
+            TurnStart start = db.inTransaction(session -> conversationId.isPresent()
+                    ? TurnRepository.begin(session, conversationId.get(), userId, message, history)
+                            .orElseThrow(() -> ApiException.notFound("conversation"))
+                    : TurnRepository.beginNewGeneral(session, userId, title(message), message, history));
+            answer(req, res, start, userId, Conversation.GENERAL, message);
+        }
     }
 
     private void answer(ServerRequest req, ServerResponse res, TurnStart start, String userId, String mode, String message) {

@@ -25,7 +25,9 @@ public final class ModelProviders {
                     settings.require("MODEL_NAME"),
                     Duration.ofSeconds(settings.requireInt("MODEL_CONNECT_TIMEOUT_SECONDS", 1, 600)),
                     Duration.ofSeconds(settings.requireInt("MODEL_IDLE_TIMEOUT_SECONDS", 1, 600)),
-                    Duration.ofSeconds(settings.requireInt("MODEL_TIMEOUT_SECONDS", 1, 3600))));
+                    Duration.ofSeconds(settings.requireInt("MODEL_TIMEOUT_SECONDS", 1, 3600)),
+                    settings.requireInt("MODEL_MAX_TOKENS", 1, 1_000_000),
+                    settings.requireInt("MODEL_HISTORY_MAX_CHARS", 0, 10_000_000)));
             default -> throw new IllegalArgumentException("MODEL_PROVIDER must be offline or openai (got '"
                     + provider + "')");
         };

@@ -37,7 +37,7 @@ public final class OpenAiModel implements ModelProvider {
 
     /** Endpoint, key and limits. */
     public record Settings(URI baseUrl, String apiKey, String model, Duration connectTimeout, Duration idleTimeout,
-                           Duration totalTimeout) {
+                           Duration totalTimeout, int maxTokens, int historyMaxChars) {
     }
 
     private final Settings settings;
@@ -178,15 +178,12 @@ public final class OpenAiModel implements ModelProvider {
     private byte[] body(ModelRequest request) {
         List<Map<String, String>> messages = new ArrayList<>();
         messages.add(Map.of("role", "system", "content", SYSTEM_PROMPT));
-        List<ModelRequest.Turn> history = request.history();
-        for (ModelRequest.Turn turn : history.subList(Math.max(0, history.size() - MAX_HISTORY), history.size())) {
-            if (turn.text() != null && ("user".equals(turn.role()) || "assistant".equals(turn.role()))) {
-                messages.add(Map.of("role", turn.role(), "content", turn.text()));
-            }
-        }
+        messages.addAll(history(request.history(), settings.historyMaxChars()));
         messages.add(Map.of("role", "user", "content", request.message()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", settings.model());
+        // both bound what one turn can cost: the answer's length and the context re-sent with every turn
+        body.put("max_tokens", settings.maxTokens());
         body.put("messages", messages);
         body.put("stream", true);
         body.put("stream_options", Map.of("include_usage", true));
@@ -195,6 +192,24 @@ public final class OpenAiModel implements ModelProvider {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The newest earlier messages (at most 40) whose text adds up to at most {@code maxChars}, oldest first. */
+    static List<Map<String, String>> history(List<ModelRequest.Turn> history, int maxChars) {
+        java.util.ArrayDeque<Map<String, String>> kept = new java.util.ArrayDeque<>();
+        long chars = 0;
+        for (int i = history.size() - 1; i >= Math.max(0, history.size() - MAX_HISTORY); i--) {
+            ModelRequest.Turn turn = history.get(i);
+            if (turn.text() == null || !("user".equals(turn.role()) || "assistant".equals(turn.role()))) {
+                continue;
+            }
+            chars += turn.text().length();
+            if (chars > maxChars) {
+                break;
+            }
+            kept.addFirst(Map.of("role", turn.role(), "content", turn.text()));
+        }
+        return List.copyOf(kept);
     }
 
     private static JsonNode parse(String data) {

@@ -27,7 +27,8 @@ import io.jsonwebtoken.security.Jwks;
 
 /**
  * The trusted RSA public keys by {@code kid}: those of the auth server's JWKS ({@code AUTH_JWKS_URL}) plus
- * those of a local JWKS file ({@code JWKS_FILE}).
+ * those of a local JWKS file ({@code JWKS_FILE}), each with its {@link Source}. The URL must be https, or
+ * plain http to a loopback or single-label host; its answer is capped at 64 KiB.
  *
  * <p>The URL's keys are cached. An unknown {@code kid} triggers a refetch at most once per cooldown, so a
  * flood of tokens with random kids costs the auth server one request per cooldown; a set older than
@@ -39,6 +40,27 @@ public final class JwksKeys {
 
     private static final Logger LOG = Logger.getLogger(JwksKeys.class.getName());
     private static final Duration FILE_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** The most a JWKS answer may weigh: a real set is a few KiB; more is a misdirected or hostile URL. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * The JWK member the auth server adds to the keys it serves from {@code extra_jwks.json} (keys it
+     * vouches for but does not sign with), so the agent can bind them to the CMS issuer, not its own.
+     */
+    public static final String SOURCE_MEMBER = "dataland_source";
+    /** {@link #SOURCE_MEMBER}'s value on a mirrored (CMS) key. */
+    public static final String SOURCE_EXTRA = "extra";
+
+    /** Where a key came from, which decides the issuer and audience its tokens must carry. */
+    public enum Source {
+        /** The auth server's own signing keys (its JWKS URL, unmarked). */
+        AUTH,
+        /** Mirrored CMS keys: {@code JWKS_FILE}, or keys the auth server marks as from {@code extra_jwks.json}. */
+        CMS
+    }
+
+    /** A trusted key and its source. */
+    public record Trusted(PublicKey key, Source source) {
+    }
 
     private final URI url;
     private final Path file;
@@ -50,10 +72,10 @@ public final class JwksKeys {
     private final ReentrantLock fileLock = new ReentrantLock();
     private final AtomicLong fetches = new AtomicLong();
 
-    private volatile Map<String, PublicKey> urlKeys = Map.of();
+    private volatile Map<String, Trusted> urlKeys = Map.of();
     private volatile Instant lastFetchAttempt = Instant.EPOCH;
     private volatile Instant lastFetchSuccess = Instant.EPOCH;
-    private volatile Map<String, PublicKey> fileKeys = Map.of();
+    private volatile Map<String, Trusted> fileKeys = Map.of();
     private volatile Instant lastFileCheck = Instant.EPOCH;
     private volatile FileStamp fileStamp;
 
@@ -64,7 +86,7 @@ public final class JwksKeys {
      * @param maxAge   after this the URL's keys are refetched on the next lookup
      */
     public JwksKeys(URI url, Path file, Duration cooldown, Duration maxAge, Clock clock) {
-        this.url = url;
+        this.url = checkedUrl(url);
         this.file = file;
         this.cooldown = cooldown;
         this.maxAge = maxAge;
@@ -84,11 +106,17 @@ public final class JwksKeys {
 
     /** The key for {@code kid}, or null when neither source knows it (after at most one refetch). */
     public PublicKey find(String kid) {
+        Trusted trusted = locate(kid);
+        return trusted == null ? null : trusted.key();
+    }
+
+    /** The key for {@code kid} and where it came from, or null (after at most one refetch). */
+    public Trusted locate(String kid) {
         if (kid == null) {
             return null;
         }
         checkFile(false);
-        PublicKey key = fileKeys.get(kid);
+        Trusted key = fileKeys.get(kid);
         if (key != null) {
             return key;
         }
@@ -113,6 +141,35 @@ public final class JwksKeys {
         return key;
     }
 
+    /**
+     * {@code url} when it may carry trust: https, or plain http only to a loopback or single-label host
+     * (a container network name such as {@code dataland-auth}, where no third party sits on the path).
+     * Anything else would let whoever is on the network path substitute the keys.
+     */
+    static URI checkedUrl(URI url) {
+        if (url == null) {
+            return null;
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String host = url.getHost();
+        if (host == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw new IllegalArgumentException("AUTH_JWKS_URL must be an https:// (or internal http://) URL, got " + url);
+        }
+        if (scheme.equals("http") && !internalHost(host)) {
+            throw new IllegalArgumentException("AUTH_JWKS_URL " + url + " uses plain http to a routed host;"
+                    + " use https, or http only to a loopback or single-label (container network) host");
+        }
+        return url;
+    }
+
+    private static boolean internalHost(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            return h.equals("[::1]");
+        }
+        return h.equals("localhost") || h.startsWith("127.") || (!h.contains(".") && !h.contains(":"));
+    }
+
     /** How many fetches of the URL were attempted (tests, metrics). */
     public long fetchCount() {
         return fetches.get();
@@ -134,13 +191,23 @@ public final class JwksKeys {
             fetches.incrementAndGet();
             HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(3))
                     .header("Accept", "application/json").GET().build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (java.io.InputStream in = response.body()) {
+                // read one byte past the cap: a bigger body is refused, never buffered whole
+                body = in.readNBytes(MAX_BODY_BYTES + 1);
+            }
             if (response.statusCode() != 200) {
                 LOG.warning(() -> "JWKS fetch from " + url + " answered " + response.statusCode()
                         + "; keeping " + urlKeys.size() + " cached key(s)");
                 return;
             }
-            Map<String, PublicKey> keys = parse(response.body());
+            if (body.length > MAX_BODY_BYTES) {
+                LOG.warning(() -> "JWKS fetch from " + url + " answered more than " + MAX_BODY_BYTES
+                        + " bytes; keeping " + urlKeys.size() + " cached key(s)");
+                return;
+            }
+            Map<String, Trusted> keys = parse(new String(body, StandardCharsets.UTF_8), null);
             urlKeys = keys;
             lastFetchSuccess = now();
             LOG.fine(() -> "JWKS fetched from " + url + ": " + keys.keySet());
@@ -177,7 +244,7 @@ public final class JwksKeys {
                 fileKeys = Map.of();
                 return;
             }
-            Map<String, PublicKey> keys = parse(Files.readString(file, StandardCharsets.UTF_8));
+            Map<String, Trusted> keys = parse(Files.readString(file, StandardCharsets.UTF_8), Source.CMS);
             fileKeys = keys;
             LOG.info(() -> "JWKS_FILE " + file + " loaded: " + keys.keySet());
         } catch (IOException | RuntimeException e) {
@@ -188,14 +255,19 @@ public final class JwksKeys {
         }
     }
 
-    /** The RSA public keys with a {@code kid} in a JWK set document; other keys are skipped. */
-    static Map<String, PublicKey> parse(String json) {
+    /**
+     * The RSA public keys with a {@code kid} in a JWK set document; other keys are skipped. Each key is
+     * {@code source}, or (null) CMS when marked with {@link #SOURCE_MEMBER} and AUTH otherwise.
+     */
+    static Map<String, Trusted> parse(String json, Source source) {
         JwkSet set = Jwks.setParser().ignoreUnsupported(true).build().parse(json);
-        Map<String, PublicKey> keys = new HashMap<>();
+        Map<String, Trusted> keys = new HashMap<>();
         for (Jwk<?> jwk : set.getKeys()) {
             if (jwk.getId() != null && jwk.toKey() instanceof RSAPublicKey rsa
                     && (jwk.getAlgorithm() == null || "RS256".equals(jwk.getAlgorithm()))) {
-                keys.put(jwk.getId(), rsa);
+                Source from = source != null ? source
+                        : SOURCE_EXTRA.equals(jwk.get(SOURCE_MEMBER)) ? Source.CMS : Source.AUTH;
+                keys.put(jwk.getId(), new Trusted(rsa, from));
             }
         }
         return Map.copyOf(keys);

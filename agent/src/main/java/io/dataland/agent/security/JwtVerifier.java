@@ -31,7 +31,8 @@ import io.jsonwebtoken.security.SecurityException;
 /**
  * Verifies bearer tokens: RS256 only (no {@code none}, no HMAC, so the public key can never serve as an
  * HMAC secret), the key found by {@code kid} in {@link JwksKeys}, {@code exp} required with a small
- * leeway, {@code iss} and {@code aud} checked when configured. Any failure is a 401.
+ * leeway, {@code iss} and {@code aud} checked per key source when configured, {@code iat} not in the
+ * future, the lifetime capped. Any failure is a 401.
  */
 public final class JwtVerifier {
 
@@ -41,7 +42,19 @@ public final class JwtVerifier {
 
     private static final int CACHE_MAX = 10_000;
 
-    private final JwtParser parser;
+    /** The default most a token may live ({@code exp} - {@code iat}): {@code JWT_MAX_LIFETIME}. */
+    public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
+
+    /** What tokens signed by one key source must carry: {@code iss} and a member of {@code aud} (null: any). */
+    public record Trust(String issuer, String audience) {
+        /** No binding. */
+        public static final Trust ANY = new Trust(null, null);
+    }
+
+    private final JwtParser authParser;
+    private final JwtParser cmsParser;
+    private final long leewaySeconds;
+    private final Duration maxLifetime;
     private final Duration cache;
     private final Clock clock;
     private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
@@ -51,7 +64,7 @@ public final class JwtVerifier {
     }
 
     /**
-     * A verifier over {@code keys}.
+     * A verifier over {@code keys} binding one issuer and audience to every key source.
      *
      * @param issuer   required {@code iss}, or null
      * @param audience required member of {@code aud}, or null
@@ -72,23 +85,42 @@ public final class JwtVerifier {
     /** As above, reading the time ({@code exp}, {@code nbf}, the cache) from {@code clock} (tests move it). */
     public JwtVerifier(JwksKeys keys, String issuer, String audience, long leewaySeconds, Duration cache,
                        Clock clock) {
+        this(keys, new Trust(issuer, audience), new Trust(issuer, audience), leewaySeconds, DEFAULT_MAX_LIFETIME,
+                cache, clock);
+    }
+
+    /**
+     * The full form: tokens signed by the auth server's own keys must match {@code auth}, tokens signed by
+     * mirrored CMS keys must match {@code cms}, so binding one issuer never locks out the other's tokens
+     * and neither issuer's key can mint tokens passing as the other's. A token whose {@code iat} lies
+     * in the future past the leeway, or that lives longer than {@code maxLifetime}, is refused.
+     */
+    public JwtVerifier(JwksKeys keys, Trust auth, Trust cms, long leewaySeconds, Duration maxLifetime,
+                       Duration cache, Clock clock) {
         this.cache = cache;
         this.clock = clock;
+        this.maxLifetime = maxLifetime;
+        this.leewaySeconds = leewaySeconds;
         if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
             throw new IllegalArgumentException("JWT leeway must be 0.." + MAX_LEEWAY_SECONDS + " s");
         }
+        this.authParser = parser(keys, JwksKeys.Source.AUTH, auth);
+        this.cmsParser = parser(keys, JwksKeys.Source.CMS, cms);
+    }
+
+    private JwtParser parser(JwksKeys keys, JwksKeys.Source source, Trust trust) {
         JwtParserBuilder builder = Jwts.parser()
                 .sig().clear().add(Jwts.SIG.RS256).and()
-                .keyLocator(new KidLocator(keys))
+                .keyLocator(new KidLocator(keys, source))
                 .clockSkewSeconds(leewaySeconds)
                 .clock(() -> Date.from(clock.instant()));
-        if (issuer != null) {
-            builder.requireIssuer(issuer);
+        if (trust.issuer() != null) {
+            builder.requireIssuer(trust.issuer());
         }
-        if (audience != null) {
-            builder.requireAudience(audience);
+        if (trust.audience() != null) {
+            builder.requireAudience(trust.audience());
         }
-        this.parser = builder.build();
+        return builder.build();
     }
 
     /** The caller {@code token} proves, or a 401 {@link ApiException}. */
@@ -121,13 +153,30 @@ public final class JwtVerifier {
     private Caller parse(String token) {
         Claims claims;
         try {
-            claims = parser.parseSignedClaims(token).getPayload();
-        } catch (JwtException | IllegalArgumentException e) {
-            LOG.log(Level.FINE, "token refused: {0}", e.getClass().getSimpleName());
-            throw Bearer.unauthorized("invalid or expired token");
+            claims = parseWith(authParser, token);
+        } catch (OtherSource e) {
+            // the kid names a CMS key: only the CMS binding may judge this token
+            try {
+                claims = parseWith(cmsParser, token);
+            } catch (OtherSource impossible) {
+                throw Bearer.unauthorized("invalid or expired token");
+            }
         }
         if (claims.getExpiration() == null) {
             throw Bearer.unauthorized("token has no exp");
+        }
+        Instant now = clock.instant();
+        Instant exp = claims.getExpiration().toInstant();
+        Date iat = claims.getIssuedAt();
+        // iat is whole seconds: compare against now rounded up, so a token minted this second is not "future"
+        Instant nowCeil = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(now.getNano() > 0 ? 1 : 0);
+        if (iat != null && iat.toInstant().isAfter(nowCeil.plusSeconds(leewaySeconds))) {
+            throw Bearer.unauthorized("token issued in the future");
+        }
+        // without iat the lifetime still counts from now: no token may be good for longer than the cap
+        Instant from = iat == null ? now : iat.toInstant();
+        if (Duration.between(from, exp).compareTo(maxLifetime.plusSeconds(iat == null ? leewaySeconds : 0)) > 0) {
+            throw Bearer.unauthorized("token lives longer than allowed");
         }
         String sub = claims.getSubject();
         if (sub == null || sub.isBlank() || sub.length() > 255) {
@@ -181,18 +230,39 @@ public final class JwtVerifier {
         return value instanceof String s ? s : null;
     }
 
-    /** Finds the verification key by {@code kid}; refuses anything but an RS256 JWS. */
-    private record KidLocator(JwksKeys keys) implements Locator<Key> {
+    private static Claims parseWith(JwtParser parser, String token) {
+        try {
+            return parser.parseSignedClaims(token).getPayload();
+        } catch (OtherSource e) {
+            throw e;
+        } catch (JwtException | IllegalArgumentException e) {
+            LOG.log(Level.FINE, "token refused: {0}", e.getClass().getSimpleName());
+            throw Bearer.unauthorized("invalid or expired token");
+        }
+    }
+
+    /** The kid names a key of the other source (nothing was verified yet). */
+    private static final class OtherSource extends SecurityException {
+        OtherSource() {
+            super("key of the other source");
+        }
+    }
+
+    /** Finds the verification key by {@code kid} within one source; refuses anything but an RS256 JWS. */
+    private record KidLocator(JwksKeys keys, JwksKeys.Source source) implements Locator<Key> {
         @Override
         public Key locate(Header header) {
             if (!(header instanceof JwsHeader jws) || !"RS256".equals(jws.getAlgorithm())) {
                 throw new UnsupportedJwtException("only RS256 signed tokens are accepted");
             }
-            Key key = keys.find(jws.getKeyId());
+            JwksKeys.Trusted key = keys.locate(jws.getKeyId());
             if (key == null) {
                 throw new SecurityException("unknown kid");
             }
-            return key;
+            if (key.source() != source) {
+                throw new OtherSource();
+            }
+            return key.key();
         }
     }
 }

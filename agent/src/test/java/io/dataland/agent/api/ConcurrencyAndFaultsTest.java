@@ -32,7 +32,8 @@ class ConcurrencyAndFaultsTest {
 
     @Test
     void fiftyConcurrentMuseumTurnsOnOneTicket(TestDatabase db) throws Exception {
-        try (AgentHarness agent = AgentHarness.start(db, Map.of("DB_POOL_SIZE", "8", "DB_MAX_OVERFLOW", "8"))) {
+        try (AgentHarness agent = AgentHarness.start(db, Map.of("DB_POOL_SIZE", "8", "DB_MAX_OVERFLOW", "8",
+                "CHAT_TURN_BURST", "100", "CHAT_MAX_TURNS_PER_USER", "100"))) {
             String token = agent.token("racer-" + UUID.randomUUID());
             String ticket = "TKT-" + UUID.randomUUID();
             List<Callable<Response>> calls = new ArrayList<>();

@@ -28,9 +28,9 @@ class ModelProvidersTest {
     static void start() {
         fake = FakeOpenAi.start();
         openai = new OpenAiModel(new OpenAiModel.Settings(fake.baseUrl(), "test-key", "gemini-3.5-flash",
-                Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60)));
+                Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60), 256, 60));
         impatient = new OpenAiModel(new OpenAiModel.Settings(fake.baseUrl(), "test-key", "gemini-3.5-flash",
-                Duration.ofSeconds(10), Duration.ofMillis(700), Duration.ofSeconds(60)));
+                Duration.ofSeconds(10), Duration.ofMillis(700), Duration.ofSeconds(60), 256, 60));
     }
 
     @AfterAll
@@ -76,6 +76,19 @@ class ModelProvidersTest {
     }
 
     @Test
+    void openAiIsAskedForAtMostMaxTokensWithHistoryCappedByCharacters() {
+        fake.mode(FakeOpenAi.Mode.STREAM);
+        openai.reply(new ModelRequest("general", "And who painted it?",
+                List.of(new ModelRequest.Turn("user", "an old, long message " + "x".repeat(500)),
+                        new ModelRequest.Turn("user", "Tell me about The Night Watch"),
+                        new ModelRequest.Turn("assistant", "It is a 1642 painting."))), c -> { });
+        String body = fake.bodies().getLast();
+        assertTrue(body.contains("\"max_tokens\":256"), body);
+        assertTrue(body.contains("Tell me about The Night Watch") && body.contains("It is a 1642 painting."), body);
+        assertTrue(!body.contains("an old, long message"), "history over 60 characters drops the oldest: " + body);
+    }
+
+    @Test
     void openAiErrorStatusIsAModelException() {
         fake.mode(FakeOpenAi.Mode.FAIL_500);
         ModelException e = assertThrows(ModelException.class,
@@ -97,7 +110,7 @@ class ModelProvidersTest {
     @Test
     void openAiUnreachableIsAModelException() {
         OpenAiModel dead = new OpenAiModel(new OpenAiModel.Settings(java.net.URI.create("http://127.0.0.1:1/v1"),
-                null, "m", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2)));
+                null, "m", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2), 256, 60));
         assertEquals("model endpoint unreachable", assertThrows(ModelException.class,
                 () -> dead.reply(new ModelRequest("general", "hi", List.of()), c -> { })).getMessage());
     }

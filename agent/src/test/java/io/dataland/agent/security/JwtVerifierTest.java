@@ -158,9 +158,12 @@ class JwtVerifierTest {
         // on a whole second: exp is in whole seconds, so it lands exactly 2 s after the start
         MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         JwtVerifier cached = new JwtVerifier(keys, null, null, 0, Duration.ofSeconds(60), clock);
-        String token = trusted.token("user-1");
+        // iat from the test's clock: a token minted after a second boundary the frozen clock has not
+        // passed would be "issued in the future" to a verifier without leeway
+        String token = trusted.builder("user-1").issuedAt(Date.from(clock.instant())).compact();
         assertEquals(cached.verify(token), cached.verify(token));
-        String shortLived = trusted.builder("user-2").expiration(Date.from(clock.instant().plusSeconds(2))).compact();
+        String shortLived = trusted.builder("user-2").issuedAt(Date.from(clock.instant()))
+                .expiration(Date.from(clock.instant().plusSeconds(2))).compact();
         assertEquals("user-2", cached.verify(shortLived).sub());
         clock.advance(Duration.ofMillis(1900));
         assertEquals("user-2", cached.verify(shortLived).sub(), "still inside its exp");

@@ -24,15 +24,17 @@ public final class Authenticator {
     private final HashBulkhead bulkhead;
     private final LoginThrottle throttle;
     private final Tokens tokens;
+    private final SignupGate gate;
 
     /** Wires the parts. */
     public Authenticator(UnitOfWork db, PasswordHasher hasher, HashBulkhead bulkhead, LoginThrottle throttle,
-                         Tokens tokens) {
+                         Tokens tokens, SignupGate gate) {
         this.db = db;
         this.hasher = hasher;
         this.bulkhead = bulkhead;
         this.throttle = throttle;
         this.tokens = tokens;
+        this.gate = gate;
     }
 
     /** A signup request (profile fields may be null). */
@@ -47,9 +49,15 @@ public final class Authenticator {
     public record SignedIn(String sub, String email, Tokens.Issued token) {
     }
 
-    /** Creates the account; 400 on bad input, 409 {@code email_taken}, 503 when hashing is saturated. */
-    public SignedIn signup(Signup request) {
+    /**
+     * Creates the account for a signup from {@code address}: 403 when the signup mode refuses it, 429
+     * over the signup limits (both before anything is looked up), 400 on bad input, 409
+     * {@code email_taken}, 503 when hashing is saturated.
+     */
+    public SignedIn signup(Signup request, String address) {
+        gate.admit(address);
         String email = Credentials.normaliseEmail(request.email());
+        gate.checkDomain(email);
         Text.checked("password", request.password());
         String problem = PasswordPolicy.problemForNew(request.password());
         if (problem != null) {
@@ -82,11 +90,17 @@ public final class Authenticator {
         if (problem != null) {
             throw ApiException.badRequest("invalid_password", problem);
         }
-        throttle.check(email, address);
+        throttle.attempt(email, address);
         Optional<Account> found = db.read(session -> AccountRepository.findByEmail(session, email));
-        Verified verified = bulkhead.run(() -> verify(found, password));
+        Verified verified;
+        try {
+            verified = bulkhead.run(() -> verify(found, password));
+        } catch (ApiException busy) {
+            throttle.notJudged(email, address);
+            throw busy;
+        }
         if (!verified.match()) {
-            throttle.recordFailure(email, address);
+            // the attempt stays counted: it was counted before hashing
             throw new ApiException(Status.UNAUTHORIZED_401, "invalid_credentials", "email or password is wrong");
         }
         Account account = found.orElseThrow();
@@ -94,8 +108,45 @@ public final class Authenticator {
             db.inTransaction(session -> AccountRepository.rehash(session, account.id(), account.hash(),
                     verified.newHash(), PasswordHasher.ARGON2_SALT));
         }
-        throttle.recordSuccess(email);
+        throttle.succeeded(email, address);
         return new SignedIn(account.sub(), account.email(), tokens.issue(account.sub(), account.email()));
+    }
+
+    /**
+     * Replaces the password of the account {@code sub} names after checking {@code currentPassword}: the
+     * attempt is counted by the throttle like a login (a stolen token cannot guess the password faster),
+     * 401 {@code invalid_credentials} when it is wrong, 400 {@code weak_password} for a weak new one. The
+     * write is a compare-and-set on the hash just verified, so of two racing changes one wins and the
+     * other is told to retry (409 {@code password_changed}). Tokens already issued stay valid until their
+     * {@code exp} (they are stateless); the TTL bounds that.
+     */
+    public void changePassword(String sub, String currentPassword, String newPassword, String address) {
+        Text.checked("current_password", currentPassword);
+        Text.checked("new_password", newPassword);
+        String problem = PasswordPolicy.problemForNew(newPassword);
+        if (problem != null) {
+            throw ApiException.badRequest("weak_password", problem);
+        }
+        Account account = account(sub).orElseThrow(() ->
+                new ApiException(Status.UNAUTHORIZED_401, "unauthorized", "the token's account no longer exists"));
+        throttle.attempt(account.email(), address);
+        String newHash;
+        try {
+            newHash = bulkhead.run(() -> verify(Optional.of(account), currentPassword).match()
+                    ? hasher.hash(newPassword) : null);
+        } catch (ApiException busy) {
+            throttle.notJudged(account.email(), address);
+            throw busy;
+        }
+        if (newHash == null) {
+            throw new ApiException(Status.UNAUTHORIZED_401, "invalid_credentials", "the current password is wrong");
+        }
+        throttle.succeeded(account.email(), address);
+        if (!db.inTransaction(session -> AccountRepository.rehash(session, account.id(), account.hash(), newHash,
+                PasswordHasher.ARGON2_SALT))) {
+            throw new ApiException(Status.CONFLICT_409, "password_changed",
+                    "the password was changed meanwhile; sign in again");
+        }
     }
 
     /** The account a token's {@code sub} names. */

@@ -1,5 +1,6 @@
 package io.dataland.auth.account;
 
+import java.text.Normalizer;
 import java.util.Locale;
 
 import io.dataland.kit.http.ApiException;
@@ -8,7 +9,8 @@ import io.dataland.kit.http.Text;
 
 /**
  * Checks on the credentials a signup or login carries, shared by the JSON API and the HTML forms: text that
- * PostgreSQL cannot hold is refused by the kit's {@link Text#checked}, emails are trimmed and lower-cased.
+ * PostgreSQL cannot hold is refused by the kit's {@link Text#checked}, emails are trimmed, NFC-normalised
+ * and lower-cased, with invisible and direction characters refused.
  */
 public final class Credentials {
 
@@ -20,10 +22,18 @@ public final class Credentials {
     private Credentials() {
     }
 
-    /** The trimmed, lower-cased email; 400 {@code invalid_email} unless it looks like one. */
+    /**
+     * The trimmed, NFC-normalised, lower-cased email; 400 {@code invalid_email} unless it looks like one.
+     * NFC makes the composed and decomposed spellings of one address one account; format characters
+     * (Unicode Cf: bidi overrides and isolates, zero-width space/joiners, BOM, soft hyphen) are refused,
+     * since they make two different addresses look identical to staff reading them.
+     */
     public static String normaliseEmail(String raw) {
         Text.checked("email", raw);
-        String email = raw.strip().toLowerCase(Locale.ROOT);
+        String email = Normalizer.normalize(raw.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        if (email.codePoints().anyMatch(c -> Character.getType(c) == Character.FORMAT)) {
+            throw ApiException.badRequest("invalid_email", "email must not contain invisible or direction characters");
+        }
         int at = email.indexOf('@');
         if (email.isEmpty() || email.length() > MAX_EMAIL || at <= 0 || at != email.lastIndexOf('@')
                 || at == email.length() - 1 || email.codePoints().anyMatch(c -> Character.isWhitespace(c)

@@ -1,6 +1,7 @@
 package io.dataland.auth.throttle;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.config.Settings;
@@ -8,7 +9,7 @@ import io.dataland.kit.db.UnitOfWork;
 import io.helidon.http.Status;
 
 /**
- * Brute-force protection: failed logins are counted per account (the normalised email, whether or not
+ * Brute-force protection: login attempts are counted per account (the normalised email, whether or not
  * it has an account, so a lock says nothing about existence) and per client address (the TCP peer).
  * Reaching a limit within the window locks that account or address for a while: 429 with
  * {@code Retry-After}, checked before any hashing. The counters live in PostgreSQL, so they hold across
@@ -35,30 +36,49 @@ public record LoginThrottle(UnitOfWork db, int accountLimit, int addressLimit, D
                 Duration.ofSeconds(settings.requireInt("LOGIN_LOCK_SECONDS", 1, 86_400 * 30)));
     }
 
-    /** 429 {@code too_many_attempts} when the account or the address is locked. */
-    public void check(String email, String address) {
-        Long seconds = db.read(session -> session.getMapper(ThrottleMapper.class).lockedSeconds(email, address));
-        if (seconds != null) {
+    /**
+     * Counts this attempt against the account and the address, before any hashing, in one statement:
+     * 429 {@code too_many_attempts} when either count is over its limit (a lock in force counts as
+     * over). Parallel guesses each get their own count from PostgreSQL's row lock, so at most the limit
+     * are ever judged. The caller settles a judged attempt with {@link #succeeded} or keeps it as a
+     * failure; an attempt that was never judged is given back with {@link #notJudged}.
+     */
+    public void attempt(String email, String address) {
+        int window = (int) window().toSeconds();
+        int lock = (int) lock().toSeconds();
+        List<ThrottleMapper.Counted> rows = db.inTransaction(session -> session.getMapper(ThrottleMapper.class)
+                .attempt(email, address, accountLimit, addressLimit, window, lock));
+        long retry = 0;
+        for (ThrottleMapper.Counted row : rows) {
+            int limit = ACCOUNT.equals(row.scope()) ? accountLimit : addressLimit;
+            if (row.failures() > limit) {
+                retry = Math.max(retry, row.lockedSeconds() == null ? 1 : row.lockedSeconds());
+            }
+        }
+        if (retry > 0) {
             throw new ApiException(Status.TOO_MANY_REQUESTS_429, "too_many_attempts",
-                    "too many failed sign-ins; try again later", Duration.ofSeconds(Math.max(1, seconds)));
+                    "too many failed sign-ins; try again later",
+                    // now() is the transaction's start: a racing attempt may see a second more than the lock
+                    Duration.ofSeconds(Math.clamp(retry, 1, lock().toSeconds())));
         }
     }
 
-    /** Counts a failed attempt against both the account and the address. */
-    public void recordFailure(String email, String address) {
-        int window = (int) window().toSeconds();
-        int lock = (int) lock().toSeconds();
+    /** A success: the account's counter starts over, the address gets this attempt back. */
+    public void succeeded(String email, String address) {
         db.inTransaction(session -> {
             ThrottleMapper mapper = session.getMapper(ThrottleMapper.class);
-            mapper.recordFailure(ACCOUNT, email, accountLimit, window, lock);
-            mapper.recordFailure(ADDRESS, address, addressLimit, window, lock);
-            return null;
+            mapper.reset(ACCOUNT, email);
+            return mapper.refund(ADDRESS, address, addressLimit);
         });
     }
 
-    /** A success: the account's counter starts over (the address's does not). */
-    public void recordSuccess(String email) {
-        db.inTransaction(session -> session.getMapper(ThrottleMapper.class).reset(ACCOUNT, email));
+    /** An attempt counted but never judged (the bulkhead refused it): both counts get it back. */
+    public void notJudged(String email, String address) {
+        db.inTransaction(session -> {
+            ThrottleMapper mapper = session.getMapper(ThrottleMapper.class);
+            mapper.refund(ACCOUNT, email, accountLimit);
+            return mapper.refund(ADDRESS, address, addressLimit);
+        });
     }
 
     /** Deletes counters that no longer matter. */

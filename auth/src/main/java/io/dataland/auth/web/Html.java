@@ -6,8 +6,11 @@ final class Html {
     private Html() {
     }
 
-    /** A form page: {@code kind} is {@code login} or {@code signup}. */
+    /** A form page: {@code kind} is {@code login}, {@code signup} or {@code password}. */
     static String form(String kind, String csrf, String email, String fullName, String error) {
+        if (kind.equals("password")) {
+            return passwordForm(csrf, error);
+        }
         boolean signup = kind.equals("signup");
         String title = signup ? "Create a staff account" : "Staff sign-in";
         StringBuilder body = new StringBuilder();
@@ -35,11 +38,42 @@ final class Html {
         return page(title, body.toString());
     }
 
-    /** The page after a successful sign-in or signup. */
-    static String signedIn(String email, String sub) {
+    /** The page after a successful sign-in or signup, with the links to change the password and sign out. */
+    static String signedIn(String email, String sub, String csrf) {
         return page("Signed in", "<h1>Signed in</h1>\n<p id=\"signed-in\">You are signed in as <strong>"
                 + escape(email) + "</strong>.</p>\n<p>Account id: <code>" + escape(sub) + "</code></p>\n"
-                + "<p>Your access token is stored in a secure cookie for this site.</p>\n");
+                + "<p>Your access token is stored in a secure cookie for this site.</p>\n"
+                + "<p><a href=\"/password\" id=\"change-password\">Change your password</a></p>\n"
+                + signOutForm(csrf));
+    }
+
+    /** A short page saying {@code text} (element id {@code id}). */
+    static String message(String title, String id, String text) {
+        return page(title, "<h1>" + escape(title) + "</h1>\n<p id=\"" + escape(id) + "\">" + escape(text) + "</p>\n"
+                + "<p><a href=\"/login\">Sign in</a></p>\n");
+    }
+
+    private static String passwordForm(String csrf, String error) {
+        StringBuilder body = new StringBuilder("<h1>Change your password</h1>\n");
+        if (error != null) {
+            body.append("<p role=\"alert\" class=\"error\" id=\"error\">").append(escape(error)).append("</p>\n");
+        }
+        body.append("<form method=\"post\" action=\"/password\">\n")
+                .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(escape(csrf)).append("\">\n")
+                .append("<p><label for=\"current_password\">Current password</label><br>")
+                .append("<input id=\"current_password\" name=\"current_password\" type=\"password\"")
+                .append(" autocomplete=\"current-password\" required></p>\n")
+                .append("<p><label for=\"new_password\">New password (at least 8 characters)</label><br>")
+                .append("<input id=\"new_password\" name=\"new_password\" type=\"password\"")
+                .append(" autocomplete=\"new-password\" required></p>\n")
+                .append("<p><button type=\"submit\">Change password</button></p>\n</form>\n")
+                .append(signOutForm(csrf));
+        return page("Change your password", body.toString());
+    }
+
+    private static String signOutForm(String csrf) {
+        return "<form method=\"post\" action=\"/logout\">\n<input type=\"hidden\" name=\"csrf\" value=\""
+                + escape(csrf) + "\">\n<p><button type=\"submit\" id=\"sign-out\">Sign out</button></p>\n</form>\n";
     }
 
     private static String page(String title, String body) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Base64;
 
 import io.dataland.auth.account.Authenticator;
+import io.dataland.auth.token.Tokens;
 import io.dataland.auth.account.ClientAddress;
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.RetryAfter;
@@ -19,7 +20,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The staff HTML forms: {@code GET/POST /login} and {@code /signup}, server-rendered, no JavaScript.
+ * The staff HTML forms: {@code GET/POST /login}, {@code /signup} and {@code /password}, and
+ * {@code POST /logout}; server-rendered, no JavaScript.
  *
  * <p>CSRF: double-submit cookie. Every form carries a random token that is also set in a
  * {@code HttpOnly; Secure; SameSite=Strict} cookie; a POST whose field and cookie differ is refused (403)
@@ -29,20 +31,30 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class StaffPagesService implements HttpService {
 
-    /** The cookie holding the access token. */
-    public static final String TOKEN_COOKIE = "dataland_token";
-    /** The CSRF cookie (and form field {@code csrf}). */
-    public static final String CSRF_COOKIE = "dataland_csrf";
+    /**
+     * The cookie holding the access token. The {@code __Host-} prefix makes browsers accept it only with
+     * {@code Secure}, {@code Path=/} and no {@code Domain}, so a sibling subdomain cannot plant or shadow it.
+     */
+    public static final String TOKEN_COOKIE = "__Host-dataland_token";
+    /** The CSRF cookie (and form field {@code csrf}), {@code __Host-} prefixed for the same reason. */
+    public static final String CSRF_COOKIE = "__Host-dataland_csrf";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Authenticator authenticator;
+    private final Tokens tokens;
     private final Duration tokenTtl;
+    private final ClientAddress clients;
 
-    /** Pages over {@code authenticator}; the token cookie lives for {@code tokenTtl}. */
-    public StaffPagesService(Authenticator authenticator, Duration tokenTtl) {
+    /**
+     * Pages over {@code authenticator}; {@code tokens} reads the token cookie, which lives for
+     * {@code tokenTtl}; {@code clients} keys callers for the throttle.
+     */
+    public StaffPagesService(Authenticator authenticator, Tokens tokens, Duration tokenTtl, ClientAddress clients) {
         this.authenticator = authenticator;
+        this.tokens = tokens;
         this.tokenTtl = tokenTtl;
+        this.clients = clients;
     }
 
     @Override
@@ -50,17 +62,74 @@ public final class StaffPagesService implements HttpService {
         rules.get("/login", (req, res) -> showForm(res, "login", Status.OK_200, null, null, null))
                 .post("/login", this::submitLogin)
                 .get("/signup", (req, res) -> showForm(res, "signup", Status.OK_200, null, null, null))
-                .post("/signup", this::submitSignup);
+                .post("/signup", this::submitSignup)
+                .get("/password", (req, res) -> showForm(res, "password", Status.OK_200, null, null, null))
+                .post("/password", this::submitPassword)
+                .post("/logout", this::signOut);
+    }
+
+    /** The password form: the signed-in cookie names the account, the form proves the current password. */
+    private void submitPassword(ServerRequest req, ServerResponse res) {
+        FormBody form;
+        try {
+            form = FormBody.read(req);
+        } catch (ApiException e) {
+            showForm(res, "password", e.status(), null, null, e.getMessage());
+            return;
+        }
+        if (!csrfMatches(req, form.get("csrf"))) {
+            showForm(res, "password", Status.FORBIDDEN_403, null, null, "This form has expired. Please submit it again.");
+            return;
+        }
+        String sub = req.headers().cookies().first(TOKEN_COOKIE).flatMap(tokens::verify)
+                .map(claims -> claims.getSubject()).orElse(null);
+        if (sub == null) {
+            showForm(res, "password", Status.UNAUTHORIZED_401, null, null, "please sign in first");
+            return;
+        }
+        try {
+            authenticator.changePassword(sub, form.get("current_password"), form.get("new_password"),
+                    clients.of(req));
+            send(res, Status.OK_200, Html.message("Password changed", "password-changed",
+                    "Your password has been changed."));
+        } catch (ApiException e) {
+            e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
+            showForm(res, "password", e.status(), null, null, e.getMessage());
+        }
+    }
+
+    /**
+     * Sign-out: both cookies expire now (same name, path and attributes, {@code Expires} in 1970). CSRF-checked,
+     * so another site cannot sign a user out. The token itself stays valid until its {@code exp}.
+     */
+    private void signOut(ServerRequest req, ServerResponse res) {
+        FormBody form;
+        try {
+            form = FormBody.read(req);
+        } catch (ApiException e) {
+            showForm(res, "login", e.status(), null, null, e.getMessage());
+            return;
+        }
+        if (!csrfMatches(req, form.get("csrf"))) {
+            showForm(res, "login", Status.FORBIDDEN_403, null, null, "This form has expired. Please submit it again.");
+            return;
+        }
+        for (String name : new String[] {TOKEN_COOKIE, CSRF_COOKIE}) {
+            // an Expires in the past deletes the cookie (Helidon writes no Max-Age for zero)
+            res.headers().addCookie(SetCookie.builder(name, "").path("/").expires(java.time.Instant.EPOCH).httpOnly(true)
+                    .secure(true).sameSite(SetCookie.SameSite.STRICT).build());
+        }
+        send(res, Status.OK_200, Html.message("Signed out", "signed-out", "You are signed out."));
     }
 
     private void submitLogin(ServerRequest req, ServerResponse res) {
         submit(req, res, "login", form -> authenticator.login(form.get("email"), form.get("password"),
-                ClientAddress.of(req)));
+                clients.of(req)));
     }
 
     private void submitSignup(ServerRequest req, ServerResponse res) {
         submit(req, res, "signup", form -> authenticator.signup(new Authenticator.Signup(form.get("email"),
-                form.get("password"), form.optional("full_name"), null, null)));
+                form.get("password"), form.optional("full_name"), null, null), clients.of(req)));
     }
 
     private void submit(ServerRequest req, ServerResponse res, String kind,
@@ -83,7 +152,7 @@ public final class StaffPagesService implements HttpService {
             res.headers().addCookie(SetCookie.builder(TOKEN_COOKIE, signedIn.token().token())
                     .path("/").maxAge(tokenTtl).httpOnly(true).secure(true)
                     .sameSite(SetCookie.SameSite.STRICT).build());
-            send(res, Status.OK_200, Html.signedIn(signedIn.email(), signedIn.sub()));
+            send(res, Status.OK_200, Html.signedIn(signedIn.email(), signedIn.sub(), signOutCsrf(res)));
         } catch (ApiException e) {
             e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
             showForm(res, kind, e.status(), email, form.optional("full_name"), e.getMessage());
@@ -91,10 +160,16 @@ public final class StaffPagesService implements HttpService {
     }
 
     private void showForm(ServerResponse res, String kind, Status status, String email, String fullName, String error) {
+        String csrf = signOutCsrf(res);
+        send(res, status, Html.form(kind, csrf, email, fullName, error == null ? null : sentence(error)));
+    }
+
+    /** A fresh CSRF token, set in its cookie, for the forms of the page being sent. */
+    private static String signOutCsrf(ServerResponse res) {
         String csrf = newCsrfToken();
         res.headers().addCookie(SetCookie.builder(CSRF_COOKIE, csrf).path("/").httpOnly(true).secure(true)
                 .sameSite(SetCookie.SameSite.STRICT).build());
-        send(res, status, Html.form(kind, csrf, email, fullName, error == null ? null : sentence(error)));
+        return csrf;
     }
 
     private static void send(ServerResponse res, Status status, String html) {

@@ -72,32 +72,46 @@ class LoginThrottleTest {
     void anAddressIsLockedAfterFailuresOnManyAccounts() {
         LoginThrottle throttle = new LoginThrottle(unitOfWork, 100, 4, Duration.ofMinutes(15), Duration.ofMinutes(5));
         for (int i = 0; i < 4; i++) {
-            throttle.check("victim" + i + "@example.org", "10.0.0.1");
-            throttle.recordFailure("victim" + i + "@example.org", "10.0.0.1");
+            throttle.attempt("victim" + i + "@example.org", "10.0.0.1");
         }
-        ApiException locked = assertThrows(ApiException.class, () -> throttle.check("fresh@example.org", "10.0.0.1"));
+        ApiException locked = assertThrows(ApiException.class, () -> throttle.attempt("fresh@example.org", "10.0.0.1"));
         assertEquals(429, locked.status().code());
         long seconds = locked.retryAfter().orElseThrow().toSeconds();
         assertEquals(true, seconds > 290 && seconds <= 300, "Retry-After " + seconds);
-        assertDoesNotThrow(() -> throttle.check("fresh@example.org", "10.0.0.2"), "another address is free");
+        assertDoesNotThrow(() -> throttle.attempt("fresh@example.org", "10.0.0.2"), "another address is free");
     }
 
     @Test
     void aLockExpiresAndTheCountStartsOver() throws Exception {
         LoginThrottle throttle = new LoginThrottle(unitOfWork, 2, 100, Duration.ofMinutes(15), Duration.ofSeconds(1));
-        throttle.recordFailure("brief@example.org", "10.0.1.1");
-        throttle.recordFailure("brief@example.org", "10.0.1.1");
-        assertThrows(ApiException.class, () -> throttle.check("brief@example.org", "10.0.1.1"));
+        throttle.attempt("brief@example.org", "10.0.1.1");
+        throttle.attempt("brief@example.org", "10.0.1.1");
+        assertThrows(ApiException.class, () -> throttle.attempt("brief@example.org", "10.0.1.1"));
         assertEquals(2, age("brief@example.org", "10.0.1.1", Duration.ofSeconds(2)));
-        assertDoesNotThrow(() -> throttle.check("brief@example.org", "10.0.1.1"));
-        throttle.recordFailure("brief@example.org", "10.0.1.1");
-        assertDoesNotThrow(() -> throttle.check("brief@example.org", "10.0.1.1"), "one failure after expiry is not a lock");
+        assertDoesNotThrow(() -> throttle.attempt("brief@example.org", "10.0.1.1"), "one attempt after expiry is not a lock");
+    }
+
+    @Test
+    void aSuccessGivesTheAddressItsAttemptBackAndAnUnjudgedAttemptIsRefunded() {
+        LoginThrottle throttle = new LoginThrottle(unitOfWork, 2, 2, Duration.ofMinutes(15), Duration.ofMinutes(5));
+        // a shared address (office NAT) with many successful logins is never locked by them
+        for (int i = 0; i < 5; i++) {
+            throttle.attempt("colleague" + i + "@example.org", "10.0.3.1");
+            throttle.succeeded("colleague" + i + "@example.org", "10.0.3.1");
+        }
+        assertDoesNotThrow(() -> throttle.attempt("colleague@example.org", "10.0.3.1"));
+        // attempts the bulkhead refused were never judged: they do not count
+        for (int i = 0; i < 5; i++) {
+            throttle.attempt("busy@example.org", "10.0.3.2");
+            throttle.notJudged("busy@example.org", "10.0.3.2");
+        }
+        assertDoesNotThrow(() -> throttle.attempt("busy@example.org", "10.0.3.2"));
     }
 
     @Test
     void expiredCountersArePurged() throws Exception {
         LoginThrottle throttle = new LoginThrottle(unitOfWork, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(1));
-        throttle.recordFailure("old@example.org", "10.0.2.1");
+        throttle.attempt("old@example.org", "10.0.2.1");
         throttle.purgeExpired();
         assertEquals(2, age("old@example.org", "10.0.2.1", Duration.ZERO), "fresh counters stay");
         age("old@example.org", "10.0.2.1", Duration.ofSeconds(2));

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StaffFormsBrowserTest {
 
     @Test
-    void aStaffMemberSignsUpFailsOnceAndSignsIn(TestDatabase db) throws Exception {
+    void aStaffMemberSignsUpFailsOnceSignsInChangesThePasswordAndSignsOut(TestDatabase db) throws Exception {
         String missing = "/usr/bin/chromium and /usr/bin/chromedriver are not installed"
                 + " (apt-get install chromium chromium-driver; .ci/run does this)";
         // on a laptop a missing browser skips; in CI (which installs it) it is a failure, never a silent skip
@@ -66,6 +66,24 @@ class StaffFormsBrowserTest {
             browser.click("button[type=submit]");
             assertTrue(browser.text("#signed-in").contains("new.staff@example.org"), browser.text("main"));
             assertTrue(browser.url().startsWith(base + "/login"), "no redirect to " + browser.url());
+
+            // change the password through the form, then sign out: both cookies are gone
+            browser.click("#change-password");
+            browser.type("#current_password", "a browser password");
+            browser.type("#new_password", "a new browser password");
+            browser.click("button[type=submit]");
+            assertEquals("Your password has been changed.", browser.text("#password-changed"));
+            browser.open(base + "/password");
+            browser.click("#sign-out");
+            assertEquals("You are signed out.", browser.text("#signed-out"));
+            for (JsonNode c : browser.cookies()) {
+                assertFalse(c.get("name").asText().equals(StaffPagesService.TOKEN_COOKIE), "token cookie cleared");
+            }
+            browser.open(base + "/login");
+            browser.type("#email", "new.staff@example.org");
+            browser.type("#password", "a new browser password");
+            browser.click("button[type=submit]");
+            assertTrue(browser.text("#signed-in").contains("new.staff@example.org"), "the new password works");
         }
     }
 

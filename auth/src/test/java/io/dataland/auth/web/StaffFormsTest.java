@@ -35,7 +35,8 @@ class StaffFormsTest {
     static void start(TestDatabase db) throws Exception {
         server = AuthServer.start(Settings.load(Map.of("DATABASE_URL", db.databaseUrl(), "AUTH_PORT", "0",
                 "AUTH_DATA_DIR", Files.createTempDirectory("auth-data").toString(), "DB_POOL_SIZE", "2",
-                "LOGIN_LOCK_ACCOUNT_FAILURES", "100", "LOGIN_LOCK_ADDRESS_FAILURES", "1000"), "application.yaml"));
+                "LOGIN_LOCK_ACCOUNT_FAILURES", "100", "LOGIN_LOCK_ADDRESS_FAILURES", "1000",
+                "SIGNUP_LIMIT_PER_ADDRESS", "100000"), "application.yaml"));
         client = new FormClient("http://127.0.0.1:" + server.port());
     }
 

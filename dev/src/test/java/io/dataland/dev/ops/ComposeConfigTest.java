@@ -40,7 +40,7 @@ class ComposeConfigTest {
         Map<String, String> env = new HashMap<>();
         for (String name : System.getenv().keySet()) {
             if (name.startsWith("POSTGRES_") || name.endsWith("_PUBLIC_BIND") || name.contains("DATABASE_URL")
-                    || name.startsWith("COMPOSE_") || name.endsWith("_PORT")) {
+                    || name.startsWith("COMPOSE_") || name.endsWith("_PORT") || name.startsWith("GRAFANA_")) {
                 env.put(name, null);
             }
         }
@@ -61,8 +61,13 @@ class ComposeConfigTest {
             Ops.Result withExample = config(file, Ops.composeDir().resolve(".env.example"), Map.of(), "-q");
             assertEquals(0, withExample.exit(), file.getFileName() + " with .env.example: " + withExample.all());
         }
-        Ops.Result defaults = config(Ops.composeDir().resolve("compose.yml"), emptyEnv, Map.of(), "-q");
+        // every default but one: Grafana's admin password has no fallback (no admin/admin)
+        Ops.Result defaults = config(Ops.composeDir().resolve("compose.yml"), emptyEnv,
+                Map.of("GRAFANA_ADMIN_PASSWORD", "a-rotated-password"), "-q");
         assertEquals(0, defaults.exit(), "compose.yml on its defaults: " + defaults.all());
+        Ops.Result noGrafanaPassword = config(Ops.composeDir().resolve("compose.yml"), emptyEnv, Map.of(), "-q");
+        assertTrue(noGrafanaPassword.exit() != 0 && noGrafanaPassword.all().contains("GRAFANA_ADMIN_PASSWORD"),
+                "compose.yml renders without a Grafana password: " + noGrafanaPassword.all());
     }
 
     @Test
@@ -82,7 +87,8 @@ class ComposeConfigTest {
     void renderedPortsBindOnlyLoopbackOrTheTailnet() {
         int checked = 0;
         for (Path file : Ops.composeFiles()) {
-            Ops.Result rendered = config(file, emptyEnv, Map.of("DATABASE_URL", "postgresql://u:p@dataland-postgres:5432/dataland"));
+            Ops.Result rendered = config(file, emptyEnv, Map.of("DATABASE_URL", "postgresql://u:p@dataland-postgres:5432/dataland",
+                    "GRAFANA_ADMIN_PASSWORD", "a-rotated-password"));
             assertEquals(0, rendered.exit(), rendered.all());
             Map<String, Object> doc = new Yaml().load(rendered.stdout());
             for (var service : ((Map<String, Map<String, Object>>) doc.get("services")).entrySet()) {

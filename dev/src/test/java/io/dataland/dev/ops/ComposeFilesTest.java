@@ -156,6 +156,40 @@ class ComposeFilesTest {
         assertTrue(volumes.keySet().containsAll(Set.of("postgres-data", "auth-data")), volumes.toString());
     }
 
+    /**
+     * Issue 13: every service of every compose file runs on a read-only root filesystem, without Linux
+     * capabilities (postgres keeps only what its entrypoint needs to hand over its data directory),
+     * without setuid escalation and with a process limit; Grafana's admin password has no fallback.
+     */
+    @Test
+    void everyServiceIsHardened() throws IOException {
+        for (Path file : Ops.composeFiles()) {
+            for (Map.Entry<String, Map<String, Object>> entry : services(file).entrySet()) {
+                String where = file.getFileName() + " " + entry.getKey();
+                Map<String, Object> service = entry.getValue();
+                assertEquals(Boolean.TRUE, service.get("read_only"), where + ": read_only");
+                assertEquals(List.of("ALL"), service.get("cap_drop"), where + ": cap_drop");
+                assertEquals(List.of("no-new-privileges:true"), service.get("security_opt"), where + ": security_opt");
+                assertTrue(service.get("pids_limit") instanceof Integer limit && limit > 0 && limit <= 1024,
+                        where + ": pids_limit " + service.get("pids_limit"));
+                List<?> added = (List<?>) service.getOrDefault("cap_add", List.of());
+                if (entry.getKey().equals("postgres")) {
+                    assertEquals(Set.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"), Set.copyOf(added), where);
+                } else {
+                    assertTrue(added.isEmpty(), where + " adds capabilities: " + added);
+                }
+                if (Set.of("agent", "auth", "postgres", "grafana").contains(entry.getKey())) {
+                    List<?> tmpfs = (List<?>) service.get("tmpfs");
+                    assertTrue(tmpfs != null && tmpfs.stream().anyMatch(t -> t.toString().startsWith("/tmp")),
+                            where + " needs a writable /tmp: " + tmpfs);
+                }
+            }
+        }
+        Map<String, Object> grafana = services(Ops.composeDir().resolve("compose.yml")).get("grafana");
+        String password = get(grafana, "environment", "GF_SECURITY_ADMIN_PASSWORD");
+        assertTrue(password.startsWith("${GRAFANA_ADMIN_PASSWORD:?"), "no fallback password: " + password);
+    }
+
     @Test
     void theAgentsOwnFileHasNoDatabaseUrlDefault() throws IOException {
         Map<String, Object> agent = services(Ops.composeDir().resolve("agent.compose.yml")).get("agent");
