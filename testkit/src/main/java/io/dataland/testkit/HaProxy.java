@@ -17,8 +17,9 @@ import java.util.stream.IntStream;
 
 /**
  * HAProxy (Debian's {@code haproxy}, 2.6 here) in front of agent replicas, as the fleet runs it:
- * round robin, each replica health-checked on {@code GET /observe/health} every 500 ms (down after 2
- * failures, up after 2 successes), a request whose connection is refused is re-sent to another replica
+ * round robin, each replica health-checked on {@code GET /observe/health} every second (HTTP/1.1 with a
+ * {@code Host} header: Helidon refuses 2.6's default HTTP/1.0 check without one; a check may take 5 s on a
+ * loaded host, a refused connection fails at once; down after 2 failures, up after 2 successes), a request whose connection is refused is re-sent to another replica
  * ({@code retries} + {@code redispatch}: nothing reached the dead one, so nothing runs twice), responses
  * streamed as they come (SSE is not buffered; {@code http-no-delay} sends each event at once), and a
  * JSON 503 when no replica is up. Statistics (CSV) on a second port, for the tests and the figures.
@@ -53,6 +54,7 @@ public final class HaProxy implements AutoCloseable {
                     timeout server 10m
                     timeout http-request 30s
                     timeout queue 30s
+                    timeout check 5s
                     retries 2
                     option redispatch 1
 
@@ -62,10 +64,11 @@ public final class HaProxy implements AutoCloseable {
 
                 backend agents
                     balance roundrobin
-                    option httpchk GET /observe/health
+                    option httpchk
+                    http-check send meth GET uri /observe/health ver HTTP/1.1 hdr Host localhost
                     http-check expect status 200
                     errorfile 503 %s
-                    default-server inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
+                    default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2
                 %s
 
                 listen stats
@@ -113,6 +116,18 @@ public final class HaProxy implements AutoCloseable {
 
     /** Each replica's state as HAProxy sees it ({@code agent1} -> {@code UP}, {@code DOWN}, ...). */
     public Map<String, String> serverStates() {
+        return stat(17);
+    }
+
+    /** How many times HAProxy has chosen each replica for a request ({@code lbtot}; health checks aside). */
+    public Map<String, Long> serverSelections() {
+        Map<String, Long> out = new HashMap<>();
+        stat(30).forEach((k, v) -> out.put(k, Long.parseLong(v)));
+        return out;
+    }
+
+    /** Column {@code column} of the CSV statistics for each replica. */
+    private Map<String, String> stat(int column) {
         try {
             HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/stats;csv"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
@@ -120,7 +135,7 @@ public final class HaProxy implements AutoCloseable {
             for (String line : res.body().split("\n")) {
                 String[] f = line.split(",", -1);
                 if (f.length > 17 && f[0].equals("agents") && f[1].startsWith("agent")) {
-                    states.put(f[1], f[17]);
+                    states.put(f[1], f[column]);
                 }
             }
             return states;
