@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * A program installed on the host (PgBouncer, HAProxy): found on {@code PATH} or in {@code /usr/sbin}
- * (where Debian puts both, outside an ordinary user's {@code PATH}).
+ * (where Debian puts both, outside an ordinary user's {@code PATH}). Tests use {@link RequiredTool}; this
+ * class stays free of JUnit so the fleet launcher can use it without JUnit on its class path.
  */
 public final class HostTool {
 
@@ -23,22 +24,5 @@ public final class HostTool {
             }
         }
         return Optional.empty();
-    }
-
-    /**
-     * The executable {@code name} for a test. Missing: the test fails under CI ({@code CI=true}, where
-     * .ci/run installs it) and is skipped with a message on a developer machine.
-     */
-    public static Path require(String name, String debianPackage) {
-        Optional<Path> found = find(name);
-        if (found.isPresent()) {
-            return found.get();
-        }
-        String message = name + " is not installed: install Debian's " + debianPackage + " (.ci/run does)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new org.opentest4j.AssertionFailedError(message);
-        }
-        org.junit.jupiter.api.Assumptions.abort(message);
-        return null;
     }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
 import io.dataland.agent.testing.AgentHarness;
 import io.dataland.agent.testing.AgentHarness.Response;
 import io.dataland.testkit.EmbeddedPostgresExtension;
-import io.dataland.testkit.HostTool;
+import io.dataland.testkit.RequiredTool;
 import io.dataland.testkit.PgBouncer;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class TransactionPoolingTest {
 
     @Test
     void racingTurnsThroughTransactionPoolingKeepTheInvariantsOnTwoServerConnections(TestDatabase db) throws Exception {
-        Path exe = HostTool.require("pgbouncer", "pgbouncer");
+        Path exe = RequiredTool.require("pgbouncer", "pgbouncer");
         try (PgBouncer bouncer = PgBouncer.start(exe, dir.resolve("bouncer"), 0, db.server(), db.name(),
                 PgBouncer.Config.transaction(2));
              AgentHarness agent = AgentHarness.start(db, Map.of(
@@ -89,7 +89,7 @@ class TransactionPoolingTest {
     @Test
     void namedServerSidePreparedStatementsBreakUnderTransactionPoolingWhichIsWhyTheyAreOff(TestDatabase db) throws Exception {
         // the control: pgjdbc's default (prepareThreshold=5) on two clients sharing one server connection
-        Path exe = HostTool.require("pgbouncer", "pgbouncer");
+        Path exe = RequiredTool.require("pgbouncer", "pgbouncer");
         try (PgBouncer bouncer = PgBouncer.start(exe, dir.resolve("bouncer1"), 0, db.server(), db.name(),
                 PgBouncer.Config.transaction(1));
              Connection a = DriverManager.getConnection(bouncer.jdbcUrl(db.name()), "dataland", db.password());
@@ -106,7 +106,7 @@ class TransactionPoolingTest {
 
     @Test
     void aTransactionPooledAgentRefusesToMigrateWithoutADirectConnection(TestDatabase db) throws Exception {
-        Path exe = HostTool.require("pgbouncer", "pgbouncer");
+        Path exe = RequiredTool.require("pgbouncer", "pgbouncer");
         try (PgBouncer bouncer = PgBouncer.start(exe, dir.resolve("bouncer2"), 0, db.server(), db.name(),
                 PgBouncer.Config.transaction(2))) {
             var e = assertThrows(IllegalStateException.class, () -> AgentHarness.start(db, Map.of(

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dataland.dev.Fleet;
-import io.dataland.testkit.HostTool;
+import io.dataland.testkit.RequiredTool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -70,8 +70,8 @@ class FleetTest {
 
     @BeforeAll
     static void startFleet() throws Exception {
-        HostTool.require("pgbouncer", "pgbouncer");
-        HostTool.require("haproxy", "haproxy");
+        RequiredTool.require("pgbouncer", "pgbouncer");
+        RequiredTool.require("haproxy", "haproxy");
         Path root = Path.of(System.getProperty("dataland.root", "..")).toAbsolutePath().normalize();
         fleet = Fleet.start(root, new Fleet.Options(3, 0, 0, 0, 0, 20, true, state, true, false,
                 Map.of("JWKS_REFETCH_COOLDOWN_SECONDS", "1", "HASH_CONCURRENCY", "1")));
@@ -138,6 +138,12 @@ class FleetTest {
         assertEquals(100, count("SELECT count(DISTINCT seq) FROM messages WHERE conversation_id = '" + ticket + "'"));
         assertEquals(1, count("SELECT min(seq) FROM messages WHERE conversation_id = '" + ticket + "'"));
         assertEquals(100, count("SELECT max(seq) FROM messages WHERE conversation_id = '" + ticket + "'"));
+        // the fleet budget holds: 3 replicas x 15 pooled connections and auth's pool, yet PostgreSQL serves
+        // the application role on at most PgBouncer's 20 server connections
+        long backends = count("SELECT count(*) FROM pg_stat_activity WHERE datname = 'dataland' "
+                + "AND usename = 'dataland' AND backend_type = 'client backend'");
+        System.out.printf("[fleet figure] application backends after 50 racing turns over 3 replicas: %d (PgBouncer's max_db_connections 20)%n", backends);
+        assertTrue(backends <= 20, backends + " backends exceed PgBouncer's max_db_connections");
         // the read path through the proxy, and the stream: SSE passes HAProxy event by event, in order
         HttpResponse<String> detail = get(fleet.agentUrl() + "/v1/conversations/" + ticket, token);
         assertEquals(200, detail.statusCode(), detail.body());
