@@ -8,6 +8,7 @@ import io.dataland.kit.db.DatabaseHealthCheck;
 import io.dataland.kit.db.PoolBudget;
 import io.dataland.kit.db.PoolFactory;
 import io.dataland.kit.db.PoolSettings;
+import io.dataland.kit.db.Pooler;
 import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.JsonErrors;
 
@@ -30,7 +31,7 @@ import io.helidon.webserver.spi.ServerFeature;
 
 /**
  * The boot steps both services share, in the order the seed requires: credential guard first, then
- * the pool and its budget against {@code max_connections}, then (the caller's schema step), then the
+ * the pool (through PgBouncer when {@code DB_POOL_MODE} says so) and its budget against {@code max_connections}, then (the caller's schema step), then the
  * server with {@code /observe/health} (readiness pings the database) and Prometheus metrics at
  * {@code /observe/metrics} and {@code /metrics}.
  */
@@ -51,9 +52,14 @@ public final class ServiceBoot {
                 ? DatabaseSettings.agent(settings) : DatabaseSettings.auth(settings);
         DatabaseUrl url = source.parse();
         PoolSettings pool = PoolSettings.from(settings);
-        HikariDataSource dataSource = PoolFactory.create(poolName, url, pool);
+        Pooler pooler = Pooler.from(settings);
+        HikariDataSource dataSource = PoolFactory.create(poolName, url, pool, pooler);
         try {
-            PoolBudget.enforce(poolName, dataSource, pool, settings.production());
+            if (pooler.bouncer()) {
+                PoolBudget.enforceFleet(poolName, dataSource, pool, pooler, settings.production());
+            } else {
+                PoolBudget.enforce(poolName, dataSource, pool, settings.production());
+            }
             return dataSource;
         } catch (SQLException | RuntimeException e) {
             dataSource.close();

@@ -119,7 +119,7 @@ public final class Migrations {
             }
             MigrateResult result = config.load().migrate();
             int applied = result.migrationsExecuted;
-            LOG.info(() -> applied == 0 ? "agent schema up to date at V" + result.targetSchemaVersion
+            LOG.info(() -> applied == 0 ? "agent schema up to date at V" + result.initialSchemaVersion
                     : "agent schema migrated " + (result.initialSchemaVersion == null ? "from empty" : "from V" + result.initialSchemaVersion)
                     + " to V" + result.targetSchemaVersion + " (" + applied + " migrations)");
             return applied;

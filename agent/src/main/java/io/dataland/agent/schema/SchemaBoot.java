@@ -4,12 +4,20 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.config.CredentialGuard;
+import io.dataland.kit.config.DatabaseSettings;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.Pooler;
 
 /**
  * The schema step of the agent's boot (after the credential guard and the pool, before the server):
  * migrate under the advisory lock, or, with {@code DB_MIGRATE_ON_BOOT=false}, refuse a schema that is
- * not at head.
+ * not at head. With {@code MIGRATION_DATABASE_URL} set, the step runs on a one-connection pool of its own
+ * to that URL (closed afterwards), so the service's own pool may go through a transaction-pooling PgBouncer.
  */
 public final class SchemaBoot {
 
@@ -27,8 +35,43 @@ public final class SchemaBoot {
      * @throws IllegalStateException    the database cannot be adopted or a migration failed
      */
     public static void prepare(Settings settings, DataSource dataSource) {
-        Migrations migrations = new Migrations(dataSource);
-        if (migrateOnBoot(settings)) {
+        boolean migrate = migrateOnBoot(settings);
+        if (DatabaseSettings.migration(settings).isEmpty()) {
+            if (migrate && Pooler.from(settings).transactionPooling()) {
+                throw new IllegalStateException(TRANSACTION_POOLING_NEEDS_DIRECT);
+            }
+            run(new Migrations(dataSource), migrate);
+            return;
+        }
+        try (HikariDataSource direct = openDirect(settings, "dataland-agent-migrations")) {
+            run(new Migrations(direct), migrate);
+        }
+    }
+
+    /**
+     * Why a transaction-pooled agent refuses to migrate without {@code MIGRATION_DATABASE_URL}: the
+     * migration lock is a session-level advisory lock; through PgBouncer in transaction mode it would be
+     * taken on one server connection, the migration could run on others, and the unlock could land on a
+     * third, leaving the lock held by a pooled server connection that no agent owns.
+     */
+    static final String TRANSACTION_POOLING_NEEDS_DIRECT = "DB_POOL_MODE=transaction: the agent's migrations hold "
+            + "a session-level advisory lock, which transaction pooling does not keep; set MIGRATION_DATABASE_URL "
+            + "to a direct PostgreSQL connection (or a session-pooled PgBouncer port), or boot with "
+            + "DB_MIGRATE_ON_BOOT=false and run `java -jar agent.jar migrate` against PostgreSQL directly";
+
+    /**
+     * A pool of one connection on {@code MIGRATION_DATABASE_URL}, straight to PostgreSQL, with the
+     * credential guard and budget of any pool (closed by the caller after the schema step).
+     */
+    public static HikariDataSource openDirect(Settings settings, String poolName) {
+        String url = DatabaseSettings.migration(settings).orElseThrow().url();
+        Settings direct = settings.with(Map.of("DATABASE_URL", url, "DB_POOL_MODE", "direct",
+                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "0", "DB_EXPECTED_INSTANCES", "1"));
+        return ServiceBoot.openPool(poolName, direct, CredentialGuard.Service.AGENT);
+    }
+
+    private static void run(Migrations migrations, boolean migrate) {
+        if (migrate) {
             migrations.migrate();
         } else {
             migrations.requireCurrent();

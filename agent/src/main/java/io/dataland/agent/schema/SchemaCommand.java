@@ -6,7 +6,9 @@ import java.util.Map;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.config.DatabaseSettings;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.Pooler;
 
 /**
  * The operator commands {@code migrate}, {@code info} and {@code baseline VERSION}: the pool (with the
@@ -30,10 +32,17 @@ public final class SchemaCommand {
             err.println("usage: agent " + command);
             return 2;
         }
-        // a command needs one connection at a time (Flyway runs on the lock's), not the service's pool
+        // a command needs one connection at a time (Flyway runs on the lock's), not the service's pool;
+        // MIGRATION_DATABASE_URL, when set, is the direct connection a transaction-pooled fleet migrates on
         Settings small = settings.with(Map.of("DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1"));
-        try (HikariDataSource dataSource = ServiceBoot.openPool("dataland-agent-" + command, small,
-                CredentialGuard.Service.AGENT)) {
+        if (DatabaseSettings.migration(settings).isEmpty() && Pooler.from(settings).transactionPooling()
+                && !command.equals("info")) {
+            err.println(command + " failed: " + SchemaBoot.TRANSACTION_POOLING_NEEDS_DIRECT);
+            return 1;
+        }
+        try (HikariDataSource dataSource = DatabaseSettings.migration(settings).isPresent()
+                ? SchemaBoot.openDirect(settings, "dataland-agent-" + command)
+                : ServiceBoot.openPool("dataland-agent-" + command, small, CredentialGuard.Service.AGENT)) {
             Migrations migrations = new Migrations(dataSource);
             switch (command) {
                 case "migrate" -> {

@@ -3,6 +3,7 @@ package io.dataland.dev.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -136,7 +137,12 @@ class ComposeFilesTest {
                 String port = name.equals("agent") ? "8000" : "8001";
                 String where = file.getFileName() + " " + name;
                 assertEquals(List.of("CMD", "/app/healthcheck.sh", port), get(service, "healthcheck", "test"), where);
-                assertEquals("dataland-" + name, service.get("container_name"), where);
+                if (service.containsKey("deploy")) {
+                    // replicas (fleet.compose.yml): a fixed container name would allow only one
+                    assertNull(service.get("container_name"), where + " is replicated and must not name its container");
+                } else {
+                    assertEquals("dataland-" + name, service.get("container_name"), where);
+                }
                 assertEquals("0.0.0.0", get(service, "environment", "BIND_HOST"), where);
                 assertTrue(((List<?>) service.get("networks")).contains("dataland-network"), where);
                 assertNotNull(service.get("mem_limit"), where + " has no memory limit");

@@ -31,6 +31,16 @@ public final class DatabaseSettings {
         return new Source("DATABASE_URL", settings.get("DATABASE_URL", AGENT_DEFAULT));
     }
 
+    /**
+     * The agent's migrations: {@code MIGRATION_DATABASE_URL} when set. Behind a transaction-pooling
+     * PgBouncer it must reach PostgreSQL directly (or through a session-pooled port), because the
+     * migration lock is a session-level advisory lock.
+     */
+    public static java.util.Optional<Source> migration(Settings settings) {
+        return settings.find("MIGRATION_DATABASE_URL").filter(url -> !url.isBlank())
+                .map(url -> new Source("MIGRATION_DATABASE_URL", url));
+    }
+
     /** The auth server's store: {@code AUTH_DATABASE_URL}, then {@code DATABASE_URL}, then its default. */
     public static Source auth(Settings settings) {
         return settings.find("AUTH_DATABASE_URL").map(url -> new Source("AUTH_DATABASE_URL", url))

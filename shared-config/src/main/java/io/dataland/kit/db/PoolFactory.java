@@ -23,8 +23,21 @@ public final class PoolFactory {
     private PoolFactory() {
     }
 
-    /** A started pool named {@code poolName} (also the PostgreSQL {@code application_name}). */
+    /** A started pool named {@code poolName} (also the PostgreSQL {@code application_name}), straight to PostgreSQL. */
     public static HikariDataSource create(String poolName, DatabaseUrl url, PoolSettings pool) {
+        return create(poolName, url, pool, Pooler.DIRECT);
+    }
+
+    /**
+     * As {@link #create(String, DatabaseUrl, PoolSettings)}, through {@code pooler}: under transaction
+     * pooling the driver prepares no named server-side statement ({@code prepareThreshold=0}), and a URL
+     * that asks for them is refused.
+     */
+    public static HikariDataSource create(String poolName, DatabaseUrl url, PoolSettings pool, Pooler pooler) {
+        if (pooler.transactionPooling() && url.jdbcUrl().matches(".*[?&]prepareThreshold=(?!0(&|$)).*")) {
+            throw new IllegalArgumentException("DB_POOL_MODE=transaction needs prepareThreshold=0; the database URL "
+                    + "sets another value (server-side prepared statements do not survive transaction pooling)");
+        }
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
         config.setJdbcUrl(url.jdbcUrl());
@@ -41,10 +54,14 @@ public final class PoolFactory {
         config.addDataSourceProperty("ApplicationName", poolName);
         config.addDataSourceProperty("connectTimeout", "10");
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        if (pooler.prepareThreshold() != null) {
+            config.addDataSourceProperty("prepareThreshold", pooler.prepareThreshold());
+        }
         HikariDataSource dataSource = new HikariDataSource(config);
         LOG.info(() -> "pool " + poolName + " -> " + url.redacted() + " (minimumIdle=" + config.getMinimumIdle()
                 + ", maximumPoolSize=" + config.getMaximumPoolSize() + ", connectionTimeout="
-                + pool.timeout().toSeconds() + "s)");
+                + pool.timeout().toSeconds() + "s, " + pooler.modeName()
+                + (pooler.transactionPooling() ? " pooling, prepareThreshold=0" : "") + ")");
         return dataSource;
     }
 }

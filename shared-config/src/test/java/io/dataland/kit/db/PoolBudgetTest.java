@@ -74,6 +74,45 @@ class PoolBudgetTest {
     }
 
     @Test
+    void behindPgBouncerTheFleetBudgetCountsClientsAgainstMaxClientConnAndServerConnectionsAgainstTheServer()
+            throws Exception {
+        // 3 replicas x 60 = 180 clients fit in max_client_conn=200; PgBouncer's 15 server connections fit in 17
+        Pooler bouncer = new Pooler(Pooler.Mode.TRANSACTION, 200, 15);
+        PoolBudget.FleetReport fits = PoolBudget.enforceFleet("dataland-agent", probe,
+                new PoolSettings(20, 40, Duration.ofSeconds(30), 3), bouncer, true);
+        assertEquals(180, fits.clients());
+        assertFalse(fits.over(), fits.describe());
+
+        var clients = assertThrows(PoolBudget.OverBudgetException.class, () -> PoolBudget.enforceFleet("dataland-agent",
+                probe, new PoolSettings(20, 40, Duration.ofSeconds(30), 4), bouncer, true));
+        assertTrue(clients.getMessage().contains("4 instance(s) x 60 client connections = 240 exceed max_client_conn=200"),
+                clients.getMessage());
+
+        var server = assertThrows(PoolBudget.OverBudgetException.class, () -> PoolBudget.enforceFleet("dataland-agent",
+                probe, new PoolSettings(2, 0, Duration.ofSeconds(30), 3), new Pooler(Pooler.Mode.TRANSACTION, 200, 18), true));
+        assertTrue(server.getMessage().contains("18 server connections (DB_BOUNCER_SERVER_CONNECTIONS, PgBouncer's "
+                + "max_db_connections) exceed 17 available (max_connections=20 - reserved=3)"), server.getMessage());
+    }
+
+    @Test
+    void poolModeIsReadAndTransactionPoolingTurnsServerSidePreparedStatementsOff() {
+        Settings settings = Settings.load(Map.of("DB_POOL_MODE", "transaction", "DB_BOUNCER_SERVER_CONNECTIONS", "10"),
+                "kit-defaults.yaml");
+        Pooler pooler = Pooler.from(settings);
+        assertEquals(new Pooler(Pooler.Mode.TRANSACTION, 100, 10), pooler);
+        assertEquals("0", pooler.prepareThreshold());
+        assertEquals(Pooler.DIRECT, Pooler.from(Settings.load(Map.of(), "kit-defaults.yaml")));
+        assertEquals(null, Pooler.DIRECT.prepareThreshold());
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> Pooler.from(Settings.load(Map.of("DB_POOL_MODE", "statement"), "kit-defaults.yaml")));
+        assertTrue(bad.getMessage().contains("DB_POOL_MODE must be direct, session or transaction"), bad.getMessage());
+        var threshold = assertThrows(IllegalArgumentException.class, () -> PoolFactory.create("x",
+                DatabaseUrl.parse("DATABASE_URL", pg.databaseUrl("budget") + "?prepareThreshold=5"),
+                new PoolSettings(1, 0, Duration.ofSeconds(5), 1), pooler));
+        assertTrue(threshold.getMessage().contains("prepareThreshold=0"), threshold.getMessage());
+    }
+
+    @Test
     void serviceBootSizesThePoolFromTheEnvironmentAndWarnsInDevelopment() {
         // 3 x 41 = 123 > 17: development warns and the pool opens (production is covered above)
         Settings dev = Settings.load(Map.of("DATABASE_URL", pg.databaseUrl("budget"), "DB_POOL_SIZE", "1",
