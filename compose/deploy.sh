@@ -11,7 +11,9 @@
 #   compose/deploy.sh [--env-file PATH]          (default: compose/.env)
 #
 # Environment: AGENT_IMAGE (dataland/agent:latest), DEPLOY_HEALTH_TIMEOUT seconds (180),
-# DEPLOY_POLL_SECONDS (5). Exit 0 deployed and healthy, 1 aborted or unhealthy, 2 usage.
+# DEPLOY_POLL_SECONDS (5), COMPOSE (the compose command, "docker compose"; "docker-compose" where the
+# v2 plugin is missing, as with podman-docker), DEPLOY_SERVICES (the services to start, default all).
+# Exit 0 deployed and healthy, 1 aborted or unhealthy, 2 usage.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +24,7 @@ env_file="$here/.env"
 while [ $# -gt 0 ]; do
   case $1 in
     --env-file) [ $# -ge 2 ] || { echo "usage: deploy.sh [--env-file PATH]" >&2; exit 2; }; env_file=$2; shift 2 ;;
-    -h|--help) sed -n '3,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,18p' "$0"; exit 0 ;;
     *) echo "deploy: unknown argument '$1'" >&2; echo "usage: deploy.sh [--env-file PATH]" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +33,8 @@ image=${AGENT_IMAGE:-dataland/agent:latest}
 health_timeout=${DEPLOY_HEALTH_TIMEOUT:-180}
 poll=${DEPLOY_POLL_SECONDS:-5}
 containers=(dataland-postgres dataland-auth dataland-agent)
+read -r -a compose <<< "${COMPOSE:-docker compose}"
+read -r -a services <<< "${DEPLOY_SERVICES:-}"
 
 log() { printf 'deploy: %s\n' "$*"; }
 abort() { printf 'deploy: ABORT: %s\n' "$*" >&2; exit 1; }
@@ -79,7 +83,7 @@ fi
 
 # --- 3. rebuild, start, wait for health ------------------------------------------------------------
 log "rebuilding and starting the stack"
-docker compose --env-file "$env_file" -f "$here/compose.yml" up -d --build --remove-orphans
+"${compose[@]}" --env-file "$env_file" -f "$here/compose.yml" up -d --build --remove-orphans ${services[@]+"${services[@]}"}
 
 deadline=$((SECONDS + health_timeout))
 while :; do

@@ -96,7 +96,7 @@ class ComposeFilesTest {
     @Test
     void postgresIsTheSeedServiceSettingForSetting() throws IOException {
         Map<String, Object> pg = services(Ops.composeDir().resolve("compose.yml")).get("postgres");
-        assertEquals("postgres:16-alpine", pg.get("image"));
+        assertEquals("${POSTGRES_IMAGE:-postgres:16-alpine}", pg.get("image"));
         assertEquals("dataland-postgres", pg.get("container_name"));
         assertEquals("1g", pg.get("mem_limit"));
         assertEquals("256m", pg.get("mem_reservation"));

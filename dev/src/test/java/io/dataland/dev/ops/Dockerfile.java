@@ -50,6 +50,18 @@ record Dockerfile(Path path, List<Instruction> instructions) {
         return new Dockerfile(path, out);
     }
 
+    /** {@code text} with each {@code ${NAME}} replaced by the default of the ARG declared before the first FROM. */
+    String withArgDefaults(String text) {
+        String out = text;
+        for (Instruction arg : instructions) {
+            if (arg.stage() < 0 && arg.keyword().equals("ARG") && arg.args().contains("=")) {
+                int eq = arg.args().indexOf('=');
+                out = out.replace("${" + arg.args().substring(0, eq) + "}", arg.args().substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
     /** Instructions with {@code keyword}. */
     List<Instruction> all(String keyword) {
         return instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();

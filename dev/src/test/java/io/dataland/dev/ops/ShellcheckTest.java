@@ -24,6 +24,11 @@ class ShellcheckTest {
         List<Path> scripts = new ArrayList<>(Ops.scripts());
         assertTrue(scripts.size() >= 5, "expected deploy, backup, restore, reset-stack, healthcheck, lib: " + scripts);
         scripts.add(Ops.root().resolve("dev/src/test/resources/ops/docker-stub.sh"));
+        // the container tooling: bin/containers and the stand-in builder with its scripts
+        scripts.add(Ops.root().resolve("bin/containers"));
+        for (String script : List.of("standins.sh", "health-ticker.sh", "standins/docker-entrypoint.sh")) {
+            scripts.add(Ops.root().resolve("containers").resolve(script));
+        }
         List<String> command = new ArrayList<>(List.of(shellcheck.toString(), "--external-sources", "--severity=style"));
         scripts.forEach(s -> command.add(s.toString()));
         Ops.Result result = Ops.run(command, Ops.root(), Map.of(), 120);
