@@ -133,6 +133,7 @@ public final class ServiceBoot {
                 .routing(routing -> {
                     tracing.register(routing);
                     routing.addFilter(RequestMetrics.create());
+                    routing.addFilter(JsonErrors.controlCharacters());
                     JsonErrors.register(routing, retryAfter);
                     routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
                     routes.accept(routing);
