@@ -4,6 +4,7 @@ import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.config.DatabaseSettings;
 import io.dataland.kit.config.DatabaseUrl;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.DatabaseGuard;
 import io.dataland.kit.db.DatabaseHealthCheck;
 import io.dataland.kit.db.PoolBudget;
 import io.dataland.kit.db.PoolFactory;
@@ -134,7 +135,8 @@ public final class ServiceBoot {
                     tracing.register(routing);
                     routing.addFilter(RequestMetrics.create());
                     routing.addFilter(JsonErrors.controlCharacters());
-                    JsonErrors.register(routing, retryAfter);
+                    DatabaseGuard guard = DatabaseGuard.of(dataSource);
+                    JsonErrors.register(routing, retryAfter, guard::suspect);
                     routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
                     routes.accept(routing);
                 })

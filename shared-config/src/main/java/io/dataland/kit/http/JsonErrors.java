@@ -36,13 +36,18 @@ public final class JsonErrors {
 
     /** Registers the handlers on {@code routing}. */
     public static void register(HttpRouting.Builder routing, Duration retryAfter) {
+        register(routing, retryAfter, () -> { });
+    }
+
+    /** As {@link #register(HttpRouting.Builder, Duration)}; {@code onUnavailable} hears of each unavailable database. */
+    public static void register(HttpRouting.Builder routing, Duration retryAfter, Runnable onUnavailable) {
         routing.error(ApiException.class, (req, res, e) -> send(res, e))
                 .error(HttpException.class, (req, res, e) -> send(res, fromHttp(e)))
-                .error(SQLException.class, (req, res, e) -> sendDatabase(req, res, e, retryAfter))
+                .error(SQLException.class, (req, res, e) -> sendDatabase(req, res, e, retryAfter, onUnavailable))
                 .error(RuntimeException.class, (req, res, e) -> {
                     SQLException sql = sqlCause(e);
                     if (sql != null) {
-                        sendDatabase(req, res, sql, retryAfter);
+                        sendDatabase(req, res, sql, retryAfter, onUnavailable);
                     } else {
                         LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method().text() + " "
                                 + req.path().path(), e);
@@ -147,13 +152,15 @@ public final class JsonErrors {
         };
     }
 
-    private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter) {
+    private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter,
+                                     Runnable onUnavailable) {
         if (isValueError(e)) {
             // the value, not the server: e.g. 22021 (a byte sequence PostgreSQL text cannot hold), 22P02
             // (not a valid uuid), 22001 (too long). Nothing was written: the unit of work rolled back
             LOG.info(() -> "value refused by the database on " + req.path().path() + " (SQLState " + e.getSQLState() + ")");
             send(res, ApiException.badRequest(ErrorCodes.INVALID_VALUE, "a value in the request is not acceptable"));
         } else if (isUnavailable(e)) {
+            onUnavailable.run();
             LOG.warning(() -> "database unavailable on " + req.path().path() + ": " + e.getClass().getSimpleName()
                     + " (SQLState " + e.getSQLState() + ")");
             send(res, new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.DATABASE_UNAVAILABLE,
