@@ -185,7 +185,7 @@ class OrphanRunsTest {
     }
 
     private static long openRuns(TestDatabase db, String user) throws Exception {
-        return count(db, "SELECT count(*) FROM runs WHERE finished_at IS NULL AND user_id = '" + user + "'");
+        return count(db, "SELECT count(*) FROM runs WHERE finished_at IS NULL AND status IS NULL AND user_id = '" + user + "'");
     }
 
     private static long count(TestDatabase db, String sql) throws Exception {
