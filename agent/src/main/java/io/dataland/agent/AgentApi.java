@@ -70,6 +70,11 @@ public final class AgentApi {
                 new ConversationService(db), new MessageService(db), new RunService(db), new MeService());
     }
 
+    /** The chat service (the shutdown drains its turns). */
+    public ChatService chat() {
+        return chat;
+    }
+
     /** Registers the filters and services on {@code routing}. */
     public void routing(HttpRouting.Builder routing) {
         routing.addFilter(auth);

@@ -1,5 +1,6 @@
 package io.dataland.agent;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -7,6 +8,7 @@ import io.dataland.agent.conversation.ConversationMapper;
 import io.dataland.agent.message.MessageMapper;
 import io.dataland.agent.metrics.AgentMetrics;
 import io.dataland.agent.run.RunMapper;
+import io.dataland.agent.run.RunReaper;
 import io.dataland.agent.schema.SchemaBoot;
 import io.dataland.agent.ticket.TicketMapper;
 import io.dataland.agent.user.UserMapper;
@@ -15,6 +17,7 @@ import io.dataland.kit.ServiceBoot;
 import io.dataland.kit.ServiceMain;
 import io.dataland.kit.config.Settings;
 import io.dataland.kit.db.MyBatis;
+import io.dataland.kit.db.PoolSettings;
 import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.telemetry.StatementInterceptor;
 import io.dataland.kit.telemetry.Tracing;
@@ -36,10 +39,14 @@ public final class AgentServer implements ServiceMain.Server {
     private final WebServer server;
     private final String host;
     private final Tracing tracing;
+    private final RunReaper reaper;
+    private final Duration drainTimeout;
 
     private AgentServer(HikariDataSource dataSource, AgentApi api, WebServer server, String host,
-                        Tracing tracing) {
+                        Tracing tracing, RunReaper reaper, Duration drainTimeout) {
+        this.drainTimeout = drainTimeout;
         this.tracing = tracing;
+        this.reaper = reaper;
         this.dataSource = dataSource;
         this.api = api;
         this.server = server;
@@ -64,9 +71,20 @@ public final class AgentServer implements ServiceMain.Server {
             UnitOfWork db = new UnitOfWork(MyBatis.sessionFactory("agent", dataSource, MAPPERS,
                     List.of(StatementInterceptor.create(metrics.registry(), tracing))));
             AgentApi api = AgentApi.create(settings, db, metrics);
-            WebServer server = ServiceBoot.start(settings, "AGENT_PORT", dataSource, tracing, api::routing,
-                    OpenApiFeature.create());
-            return new AgentServer(dataSource, api, server, ServiceBoot.bindHost(settings), tracing);
+            // runs a dead process left open are closed before this agent serves (and every minute after)
+            RunReaper reaper = new RunReaper(db, RunReaper.orphanAge(
+                    Duration.ofSeconds(settings.requireInt("MODEL_TIMEOUT_SECONDS", 1, 3600)),
+                    PoolSettings.from(settings).timeout())).start();
+            WebServer server;
+            try {
+                server = ServiceBoot.start(settings, "AGENT_PORT", dataSource, tracing, api::routing,
+                        OpenApiFeature.create());
+            } catch (RuntimeException e) {
+                reaper.close();
+                throw e;
+            }
+            return new AgentServer(dataSource, api, server, ServiceBoot.bindHost(settings), tracing, reaper,
+                    Duration.ofSeconds(settings.requireInt("SHUTDOWN_DRAIN_SECONDS", 0, 3600)));
         });
     }
 
@@ -90,9 +108,14 @@ public final class AgentServer implements ServiceMain.Server {
         return dataSource;
     }
 
-    /** Stops the server, then closes the pool. */
+    /**
+     * Stops gracefully (SIGTERM): new turns are refused, turns in flight get {@code SHUTDOWN_DRAIN_SECONDS}
+     * to finish (the rest are closed {@code error} "shutdown"), then the server stops and the pool closes.
+     */
     @Override
     public void close() {
+        api.chat().drain(drainTimeout);
+        reaper.close();
         server.stop();
         tracing.close();
         dataSource.close();

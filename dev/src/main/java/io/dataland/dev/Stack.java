@@ -217,7 +217,7 @@ public final class Stack implements AutoCloseable {
         throw new IllegalStateException(service + " not healthy within " + limit.toSeconds() + " s");
     }
 
-    /** Stops the services (SIGTERM, then SIGKILL after 15 s), then PostgreSQL. */
+    /** Stops the services (SIGTERM, then SIGKILL after 30 s: past the agent's 20 s drain), then PostgreSQL. */
     @Override
     public synchronized void close() {
         for (Process p : children.reversed()) {
@@ -225,7 +225,7 @@ public final class Stack implements AutoCloseable {
         }
         for (Process p : children.reversed()) {
             try {
-                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.config.DatabaseSettings;
 import io.dataland.kit.config.DatabaseUrl;
 import io.dataland.kit.config.Settings;
+import io.dataland.kit.db.DatabaseGuard;
 import io.dataland.kit.db.DatabaseHealthCheck;
 import io.dataland.kit.db.PoolBudget;
 import io.dataland.kit.db.PoolFactory;
@@ -141,7 +142,9 @@ public final class ServiceBoot {
                 .routing(routing -> {
                     tracing.register(routing);
                     routing.addFilter(RequestMetrics.create());
-                    JsonErrors.register(routing, retryAfter);
+                    routing.addFilter(JsonErrors.controlCharacters());
+                    DatabaseGuard guard = DatabaseGuard.of(dataSource);
+                    JsonErrors.register(routing, retryAfter, guard::suspect);
                     routing.get("/metrics", (req, res) -> res.reroute("/observe/metrics"));
                     routes.accept(routing);
                 })

@@ -48,8 +48,16 @@ public final class ChatService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/museum", this::museumTurn)
-                .post("/", this::generalTurn);
+        rules.post("/museum", (req, res) -> runner.admit(() -> museumTurn(req, res)))
+                .post("/", (req, res) -> runner.admit(() -> generalTurn(req, res)));
+    }
+
+    /**
+     * Graceful shutdown: no new turn from now on (503 {@code shutting_down}); turns in flight get up to
+     * {@code timeout} to finish, model call included; returns how many had to be cut.
+     */
+    public int drain(java.time.Duration timeout) {
+        return runner.drain(timeout);
     }
 
     private void museumTurn(ServerRequest req, ServerResponse res) {
@@ -86,6 +94,7 @@ public final class ChatService implements HttpService {
 
     private void answer(ServerRequest req, ServerResponse res, TurnStart start, String userId, String mode, String message) {
         TurnRunner.Turn turn = runner.turn(start, userId, mode, message);
+        runner.begun(turn);
         if (wantsEvents(req)) {
             SseAnswer.send(runner, res, turn);
         } else {

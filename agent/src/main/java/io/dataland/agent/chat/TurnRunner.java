@@ -1,8 +1,14 @@
 package io.dataland.agent.chat;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -13,7 +19,9 @@ import io.dataland.agent.model.ModelReply;
 import io.dataland.agent.model.ModelRequest;
 import io.dataland.agent.run.RunOutcome;
 import io.dataland.agent.run.RunStatus;
+import io.dataland.kit.db.DatabaseGuard;
 import io.dataland.kit.db.UnitOfWork;
+import io.dataland.kit.http.JsonErrors;
 import io.dataland.kit.http.Json;
 import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
@@ -27,6 +35,7 @@ import io.helidon.http.Status;
 final class TurnRunner {
 
     private static final Logger LOG = Logger.getLogger(TurnRunner.class.getName());
+    private static final Duration RETRY_EVERY = Duration.ofMillis(250);
 
     private final UnitOfWork db;
     private final ModelProvider model;
@@ -63,21 +72,107 @@ final class TurnRunner {
      */
     ModelReply callModel(Turn turn, ModelProvider.DeltaSink sink) {
         long begin = System.nanoTime();
+        // what was streamed before a failure is kept with the closed run (the SSE client saw it)
+        StringBuilder partial = new StringBuilder();
+        ModelProvider.DeltaSink capture = delta -> {
+            sink.delta(delta);
+            partial.append(delta);
+        };
         try {
-            ModelReply reply = model.reply(turn.request(), sink);
+            ModelReply reply = model.reply(turn.request(), capture);
             metrics.model(model.model(), "success", Duration.ofNanos(System.nanoTime() - begin),
                     reply.promptTokens(), reply.completionTokens());
             return reply;
         } catch (ModelException e) {
             metrics.model(model.model(), "error", Duration.ofNanos(System.nanoTime() - begin), null, null);
-            finishQuietly(turn, null, null, RunStatus.ERROR, e.getMessage());
+            if (stopping) {
+                // interrupted by the drain deadline: the run says why, the client may retry elsewhere
+                finishQuietly(turn, partial.isEmpty() ? null : partial.toString(), null, RunStatus.ERROR, "shutdown");
+                throw shuttingDown();
+            }
+            finishQuietly(turn, partial.isEmpty() ? null : partial.toString(), null, RunStatus.ERROR, e.getMessage());
             throw new ApiException(Status.BAD_GATEWAY_502, "model_error", "the model failed: " + e.getMessage());
         } catch (SseTurn.ClientGone e) {
             metrics.model(model.model(), "cancelled", Duration.ofNanos(System.nanoTime() - begin), null, null);
             throw e;
         } catch (RuntimeException e) {
-            finishQuietly(turn, null, null, RunStatus.ERROR, "internal error");
+            finishQuietly(turn, null, null, RunStatus.ERROR, stopping ? "shutdown" : "internal error");
             throw e;
+        }
+    }
+
+    // ---- graceful shutdown: turns in flight finish (model call included) within the drain timeout ----
+
+    private final Map<Thread, Optional<Turn>> inFlight = new ConcurrentHashMap<>();
+    private final Object drained = new Object();
+    private volatile boolean accepting = true;
+    private volatile boolean stopping;
+
+    /** 503 {@code shutting_down}: this agent is stopping, another replica (or this one restarted) will answer. */
+    static ApiException shuttingDown() {
+        return new ApiException(Status.SERVICE_UNAVAILABLE_503, "shutting_down",
+                "the server is shutting down; retry shortly", Duration.ofSeconds(1));
+    }
+
+    /** Runs one turn request {@code body} counted as in flight; refused with 503 once the drain began. */
+    void admit(Runnable body) {
+        if (!accepting) {
+            throw shuttingDown();
+        }
+        Thread self = Thread.currentThread();
+        inFlight.put(self, Optional.empty());
+        try {
+            if (!accepting) {
+                throw shuttingDown();
+            }
+            body.run();
+        } finally {
+            inFlight.remove(self);
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+    }
+
+    /** Marks the calling request's turn (its run is open from now on). */
+    void begun(Turn turn) {
+        inFlight.computeIfPresent(Thread.currentThread(), (t, none) -> Optional.of(turn));
+    }
+
+    /**
+     * Stops admitting turns and waits up to {@code timeout} for those in flight to finish; the ones still
+     * running then are interrupted (their runs closed {@code error} "shutdown", an SSE stream gets a final
+     * {@code error} event) and, past a short grace, closed here. Returns how many were cut.
+     */
+    int drain(Duration timeout) {
+        accepting = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        awaitIdle(deadline);
+        int cut = inFlight.size();
+        if (cut > 0) {
+            stopping = true;
+            LOG.warning(() -> cut + " turn(s) still running after the drain timeout: closing them as 'shutdown'");
+            inFlight.keySet().forEach(Thread::interrupt);
+            awaitIdle(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+            inFlight.values().forEach(turn -> turn.ifPresent(t -> finishQuietly(t, null, null, RunStatus.ERROR, "shutdown")));
+        }
+        return cut;
+    }
+
+    private void awaitIdle(long deadline) {
+        synchronized (drained) {
+            while (!inFlight.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    drained.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -98,12 +193,80 @@ final class TurnRunner {
         return end;
     }
 
-    /** Closes the run on a failure path; a failure to do so is logged, not allowed to hide the first one. */
+    /**
+     * Closes the run on a failure path; a failure to do so is logged, not allowed to hide the first one.
+     * When the database is unreachable the close is queued and retried until it is back, so a run is never
+     * left open by an outage (the partial text goes with it).
+     */
     void finishQuietly(Turn turn, String text, ModelReply reply, RunStatus status, String error) {
         try {
             finish(turn, text, reply, status, error);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not close run " + turn.runId() + " as " + status.value(), e);
+            if (unreachable(e)) {
+                LOG.warning(() -> "database unreachable: closing run " + turn.runId() + " as " + status.value()
+                        + " once it is back");
+                pending.add(new PendingClose(turn, text, reply, status, error));
+                retryPending();
+            } else {
+                LOG.log(Level.WARNING, "could not close run " + turn.runId() + " as " + status.value(), e);
+            }
         }
+    }
+
+    /** How many run closes wait for the database (tests, shutdown). */
+    int pendingCloses() {
+        return pending.size();
+    }
+
+    private record PendingClose(Turn turn, String text, ModelReply reply, RunStatus status, String error) {
+    }
+
+    private final Queue<PendingClose> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean retrying = new AtomicBoolean();
+
+    // one retry loop at a time, living only while closes are pending
+    private void retryPending() {
+        if (!retrying.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("run-close-retry").start(() -> {
+            try {
+                while (!pending.isEmpty()) {
+                    Thread.sleep(RETRY_EVERY);
+                    for (PendingClose close = pending.peek(); close != null; close = pending.peek()) {
+                        try {
+                            finish(close.turn(), close.text(), close.reply(), close.status(), close.error());
+                            String closed = close.turn().runId() + " as " + close.status().value();
+                            LOG.info(() -> "closed run " + closed + " after the database came back");
+                        } catch (RuntimeException e) {
+                            if (unreachable(e)) {
+                                break;
+                            }
+                            LOG.log(Level.WARNING, "could not close run " + close.turn().runId(), e);
+                        }
+                        pending.remove(close);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                retrying.set(false);
+                if (!pending.isEmpty() && !Thread.currentThread().isInterrupted()) {
+                    retryPending();
+                }
+            }
+        });
+    }
+
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && (JsonErrors.isUnavailable(sql) || DatabaseGuard.isConnectionFailure(sql))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 }

@@ -15,6 +15,12 @@ public interface RunMapper {
     /** {@code userId}'s run {@code id}, or {@code null}. */
     Run findOwned(@Param("id") String id, @Param("userId") String userId);
 
+    /** {@code pg_try_advisory_xact_lock(key)}: whether this transaction got the lock. */
+    boolean tryReaperLock(@Param("key") long key);
+
+    /** Closes as {@code error} with {@code reason} every open run started more than {@code olderThanSeconds} ago. */
+    int closeOrphans(@Param("reason") String reason, @Param("olderThanSeconds") double olderThanSeconds);
+
     /** Deletes the runs of a conversation; returns how many. */
     int deleteByConversation(@Param("conversationId") String conversationId);
 }

@@ -154,6 +154,53 @@ class ChatStreamingTest {
     }
 
     @Test
+    void providerFaultsCloseTheRunAsErrorAndKeepThePartialText() {
+        // mode -> whether text was streamed before the fault
+        Map<FakeOpenAi.Mode, Boolean> faults = Map.of(FakeOpenAi.Mode.FAIL_429, false, FakeOpenAi.Mode.CUT, true,
+                FakeOpenAi.Mode.GARBAGE, true, FakeOpenAi.Mode.STALL, true);
+        try {
+            for (Map.Entry<FakeOpenAi.Mode, Boolean> fault : faults.entrySet()) {
+                fake.mode(fault.getKey());
+                String token = openai.token("fault-" + UUID.randomUUID());
+                String ticket = "TKT-" + UUID.randomUUID();
+                SseClient.Stream sse = SseClient.post(openai, "/v1/chat/museum", token, museumBody(ticket, "hello"), e -> false);
+                String where = fault.getKey() + ": ";
+                if (fault.getValue()) {
+                    assertEquals(200, sse.status(), where + sse.body());
+                    assertEquals("error", sse.names().getLast(), where + sse.names());
+                    assertEquals("model_error", sse.events().getLast().data().get("error").asText(), where);
+                    String streamed = openai.text("SELECT text FROM messages WHERE conversation_id = '" + ticket
+                            + "' AND role = 'assistant'");
+                    assertFalse(streamed == null || streamed.isEmpty(), where + "the partial text is kept");
+                } else {
+                    assertEquals(502, sse.status(), where + sse.body());
+                    assertTrue(sse.body().contains("model_error"), where + sse.body());
+                }
+                assertEquals("error", openai.text("SELECT status FROM runs WHERE conversation_id = '" + ticket + "'"), where);
+                assertFalse(openai.text("SELECT coalesce(error, '') FROM runs WHERE conversation_id = '" + ticket + "'").isEmpty(),
+                        where + "the run says why");
+                assertFalse(openai.text("SELECT finished_at::text FROM runs WHERE conversation_id = '" + ticket + "'").isEmpty(), where);
+            }
+        } finally {
+            fake.mode(FakeOpenAi.Mode.STREAM);
+        }
+    }
+
+    @Test
+    void anUnreachableProviderIs502AndClosesTheRunAsError(TestDatabase db) {
+        try (AgentHarness refused = AgentHarness.start(db, Map.of("MODEL_PROVIDER", "openai",
+                "MODEL_BASE_URL", "http://127.0.0.1:1/v1", "MODEL_API_KEY", "k"))) {
+            String token = refused.token("refused-" + UUID.randomUUID());
+            String ticket = "TKT-" + UUID.randomUUID();
+            Response json = refused.post("/v1/chat/museum", token, museumBody(ticket, "hello"));
+            assertEquals(502, json.status(), json.body());
+            assertEquals("model_error", json.error());
+            assertEquals("error", refused.text("SELECT status FROM runs WHERE conversation_id = '" + ticket + "'"));
+            assertEquals("model endpoint unreachable", refused.text("SELECT error FROM runs WHERE conversation_id = '" + ticket + "'"));
+        }
+    }
+
+    @Test
     void modelStallAfterTheStreamStartedIsAnErrorEvent() {
         fake.mode(FakeOpenAi.Mode.STALL);
         try {

@@ -20,7 +20,7 @@ import com.sun.net.httpserver.HttpServer;
 public final class FakeOpenAi implements AutoCloseable {
 
     /** What the next requests get. */
-    public enum Mode { STREAM, FAIL_500, STALL }
+    public enum Mode { STREAM, FAIL_500, STALL, FAIL_429, CUT, GARBAGE }
 
     private final HttpServer server;
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.STREAM);
@@ -68,6 +68,14 @@ public final class FakeOpenAi implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         Mode current = mode.get();
+        if (current == Mode.FAIL_429) {
+            byte[] body = "{\"error\":{\"message\":\"slow down\"}}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Retry-After", "7");
+            exchange.sendResponseHeaders(429, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+            return;
+        }
         if (current == Mode.FAIL_500) {
             byte[] body = "{\"error\":{\"message\":\"boom\"}}".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(500, body.length);
@@ -83,6 +91,12 @@ public final class FakeOpenAi implements AutoCloseable {
                 String json = "{\"id\":\"c1\",\"model\":\"fake-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
                         + quote(chunks.get(i)) + "}}]}";
                 write(out, "data: " + json + "\n\n");
+                if (current == Mode.CUT && i == 0) {
+                    return; // the connection ends mid-answer: no usage, no [DONE]
+                }
+                if (current == Mode.GARBAGE && i == 0) {
+                    write(out, "data: {\"choices\": [{\"delta\": \n\n");
+                }
                 if (current == Mode.STALL && i == 0) {
                     try {
                         Thread.sleep(30_000);

@@ -126,6 +126,21 @@ class ComposeFilesTest {
     }
 
     @Test
+    void theAgentsStopGracePeriodCoversItsDrainTimeout() throws IOException {
+        int drain = Integer.parseInt(new org.yaml.snakeyaml.Yaml().<Map<String, Map<String, Map<String, Object>>>>load(
+                Files.readString(Ops.root().resolve("agent/src/main/resources/application.yaml")))
+                .get("shutdown").get("drain").get("seconds").toString());
+        for (Path file : Ops.composeFiles()) {
+            Map<String, Object> agent = services(file).get("agent");
+            if (agent != null) {
+                String grace = String.valueOf(agent.get("stop_grace_period"));
+                assertTrue(grace.matches("\\d+s") && Integer.parseInt(grace.replace("s", "")) > drain,
+                        file.getFileName() + ": stop_grace_period " + grace + " must exceed SHUTDOWN_DRAIN_SECONDS " + drain);
+            }
+        }
+    }
+
+    @Test
     void agentAndAuthProbeTheirHealthAndWaitForHealthyPostgres() throws IOException {
         for (Path file : Ops.composeFiles()) {
             Map<String, Map<String, Object>> services = services(file);

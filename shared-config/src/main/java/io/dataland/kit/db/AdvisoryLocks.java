@@ -21,6 +21,13 @@ public final class AdvisoryLocks {
      */
     public static final long AUTH_BOOTSTRAP = 8675310L;
 
+    /**
+     * The agent's run reaper (closes runs a dead process left open): one replica reaps at a time, the others
+     * skip that round. Transaction-level ({@code pg_try_advisory_xact_lock}), so it is safe behind PgBouncer
+     * in transaction mode and cannot outlive the UPDATE it guards.
+     */
+    public static final long RUN_REAPER = 8675311L;
+
     private AdvisoryLocks() {
     }
 }

@@ -20,12 +20,17 @@ import io.helidon.health.HealthCheckType;
 public final class DatabaseHealthCheck implements HealthCheck {
 
     private final DataSource dataSource;
+    private final DatabaseGuard guard;
     private final Duration timeout;
     private final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
 
-    /** A check against {@code dataSource} that gives up after {@code timeout}. */
-    public DatabaseHealthCheck(DataSource dataSource, Duration timeout) {
-        this.dataSource = dataSource;
+    /**
+     * A check against {@code pool} through its {@link DatabaseGuard} (the request path's view: down there
+     * is down here, without waiting on the pool) that gives up after {@code timeout}.
+     */
+    public DatabaseHealthCheck(com.zaxxer.hikari.HikariDataSource pool, Duration timeout) {
+        this.guard = DatabaseGuard.of(pool);
+        this.dataSource = guard.dataSource();
         this.timeout = timeout;
     }
 
@@ -42,6 +47,9 @@ public final class DatabaseHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         long start = System.nanoTime();
+        if (!guard.recheck()) {
+            return down("database unreachable");
+        }
         try {
             probe().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return HealthCheckResponse.builder().status(HealthCheckResponse.Status.UP)
@@ -53,6 +61,9 @@ public final class DatabaseHealthCheck implements HealthCheck {
             return down("interrupted");
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.sql.SQLException sql && DatabaseGuard.isConnectionFailure(sql)) {
+                guard.suspect();
+            }
             return down(cause.getClass().getSimpleName());
         }
     }

@@ -28,7 +28,10 @@ public final class MyBatis {
      */
     public static SqlSessionFactory sessionFactory(String environment, DataSource dataSource,
                                                    List<Class<?>> mappers, List<? extends Interceptor> plugins) {
-        Configuration configuration = new Configuration(new Environment(environment, new JdbcTransactionFactory(), dataSource));
+        // a Hikari pool is borrowed from through its guard: 503 at once while the database is unreachable
+        DataSource borrowed = dataSource instanceof com.zaxxer.hikari.HikariDataSource pool
+                ? DatabaseGuard.of(pool).dataSource() : dataSource;
+        Configuration configuration = new Configuration(new Environment(environment, new JdbcTransactionFactory(), borrowed));
         configuration.setMapUnderscoreToCamelCase(true);
         configuration.setArgNameBasedConstructorAutoMapping(true);
         configuration.setCacheEnabled(false);

@@ -7,7 +7,9 @@ package io.dataland.kit.http;
  */
 public final class ErrorCodes {
 
-    /** 400: the body is not one JSON object. */
+    /** 400: a value the database refused as data (SQLSTATE class 22), never a 500. */
+    public static final String INVALID_VALUE = "invalid_value";
+    /** 400: the body is not one JSON object (or not strict UTF-8). */
     public static final String MALFORMED_JSON = "malformed_json";
     /** 400: the body could not be read. */
     public static final String MALFORMED_BODY = "malformed_body";
@@ -19,7 +21,8 @@ public final class ErrorCodes {
     public static final String WRONG_TYPE = "wrong_type";
     /** 400: a value of the right type outside the field's rules (auth's profile fields). */
     public static final String INVALID_FIELD = "invalid_field";
-    /** 400: text with NUL or an unpaired surrogate (PostgreSQL {@code text} cannot hold it). */
+    /** 400: text with NUL or an unpaired surrogate (PostgreSQL {@code text} cannot hold it), a control
+     * character in the path or a query value. */
     public static final String INVALID_TEXT = "invalid_text";
     /** 400: any other request Helidon refuses before routing. */
     public static final String BAD_REQUEST = "bad_request";

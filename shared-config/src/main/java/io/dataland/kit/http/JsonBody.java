@@ -2,6 +2,10 @@ package io.dataland.kit.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +18,8 @@ import io.helidon.webserver.http.ServerRequest;
  * A request's JSON object, read strictly, the same in both services: sent as {@code application/json}
  * (absent or another content type: 415), at most {@link #MAX_BYTES} bytes (chunked bodies included: 413),
  * exactly one JSON object with nothing after it and no key twice (else 400), values of the wrong JSON type
- * refused rather than coerced, text with NUL or unpaired surrogates refused. Unknown keys are ignored.
+ * refused rather than coerced, bytes that are not strict UTF-8 (overlong forms, CESU-8 surrogates) and text
+ * with NUL or unpaired surrogates refused. Unknown keys are ignored.
  */
 public final class JsonBody {
 
@@ -39,9 +44,10 @@ public final class JsonBody {
 
     /** Parses {@code body} (tests and {@link #read}). */
     public static JsonBody parse(byte[] body) {
+        String text = utf8(body);
         JsonNode tree;
         try {
-            tree = Json.MAPPER.readTree(body);
+            tree = Json.MAPPER.readTree(text);
         } catch (IOException e) {
             throw ApiException.badRequest(ErrorCodes.MALFORMED_JSON, "the body is not valid JSON");
         }
@@ -49,6 +55,24 @@ public final class JsonBody {
             throw ApiException.badRequest(ErrorCodes.MALFORMED_JSON, "the body must be a JSON object");
         }
         return new JsonBody((ObjectNode) tree);
+    }
+
+    /**
+     * {@code body} decoded as strict UTF-8: any malformed sequence is 400 {@code malformed_json}. Jackson's own
+     * decoder accepts overlong forms ({@code C0 AF} for '/'), the classic way around path and filter checks;
+     * the JDK's decoder refuses them, encoded surrogates (CESU-8) and code points past U+10FFFF. Parsing the
+     * decoded text also stops Jackson from guessing UTF-16/32 from NUL bytes: JSON on the wire is UTF-8.
+     */
+    static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_JSON, "the body is not valid UTF-8");
+        }
     }
 
     // Helidon's maxPayloadSize refuses a declared Content-Length over the limit before routing; a chunked

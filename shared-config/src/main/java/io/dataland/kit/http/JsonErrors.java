@@ -16,6 +16,7 @@ import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaTypes;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -35,13 +36,18 @@ public final class JsonErrors {
 
     /** Registers the handlers on {@code routing}. */
     public static void register(HttpRouting.Builder routing, Duration retryAfter) {
+        register(routing, retryAfter, () -> { });
+    }
+
+    /** As {@link #register(HttpRouting.Builder, Duration)}; {@code onUnavailable} hears of each unavailable database. */
+    public static void register(HttpRouting.Builder routing, Duration retryAfter, Runnable onUnavailable) {
         routing.error(ApiException.class, (req, res, e) -> send(res, e))
                 .error(HttpException.class, (req, res, e) -> send(res, fromHttp(e)))
-                .error(SQLException.class, (req, res, e) -> sendDatabase(req, res, e, retryAfter))
+                .error(SQLException.class, (req, res, e) -> sendDatabase(req, res, e, retryAfter, onUnavailable))
                 .error(RuntimeException.class, (req, res, e) -> {
                     SQLException sql = sqlCause(e);
                     if (sql != null) {
-                        sendDatabase(req, res, sql, retryAfter);
+                        sendDatabase(req, res, sql, retryAfter, onUnavailable);
                     } else {
                         LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method().text() + " "
                                 + req.path().path(), e);
@@ -117,8 +123,44 @@ public final class JsonErrors {
                 || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03")));
     }
 
-    private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter) {
-        if (isUnavailable(e)) {
+    /** Whether {@code e} is a data exception (SQLSTATE class 22): caused by a value the request sent. */
+    public static boolean isValueError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("22");
+    }
+
+    /**
+     * A filter answering 400 {@code invalid_text} for a request whose decoded path or a query name or value
+     * holds a control character (NUL included): such a value can only be hostile or broken, and PostgreSQL
+     * would refuse NUL in a text parameter anyway.
+     */
+    public static Filter controlCharacters() {
+        return (chain, req, res) -> {
+            boolean bad = Text.hasControl(req.path().path());
+            for (String name : req.query().names()) {
+                if (bad) {
+                    break;
+                }
+                bad = Text.hasControl(name) || req.query().all(name).stream().anyMatch(Text::hasControl);
+            }
+            if (bad) {
+                send(res, ApiException.badRequest(ErrorCodes.INVALID_TEXT,
+                        "the path or query contains a control character"));
+            } else {
+                chain.proceed();
+            }
+        };
+    }
+
+    private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter,
+                                     Runnable onUnavailable) {
+        if (isValueError(e)) {
+            // the value, not the server: e.g. 22021 (a byte sequence PostgreSQL text cannot hold), 22P02
+            // (not a valid uuid), 22001 (too long). Nothing was written: the unit of work rolled back
+            LOG.info(() -> "value refused by the database on " + req.path().path() + " (SQLState " + e.getSQLState() + ")");
+            send(res, ApiException.badRequest(ErrorCodes.INVALID_VALUE, "a value in the request is not acceptable"));
+        } else if (isUnavailable(e)) {
+            onUnavailable.run();
             LOG.warning(() -> "database unavailable on " + req.path().path() + ": " + e.getClass().getSimpleName()
                     + " (SQLState " + e.getSQLState() + ")");
             send(res, new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.DATABASE_UNAVAILABLE,

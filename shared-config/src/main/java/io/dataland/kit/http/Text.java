@@ -38,7 +38,7 @@ public final class Text {
     /** A ticket id: 1-128 characters, not blank, no Cc, Cf, Zl or Zp character. */
     public static String ticketId(String value) {
         int length = value.codePointCount(0, value.length());
-        if (length < 1 || length > TICKET_MAX || value.isBlank()) {
+        if (length < 1 || length > TICKET_MAX || isBlank(value)) {
             throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be 1-" + TICKET_MAX
                     + " characters and not blank");
         }
@@ -52,19 +52,41 @@ public final class Text {
         return value;
     }
 
-    /** A message: 1..{@code max} characters. */
+    /** A message: 1..{@code max} characters, at least one of them not whitespace. */
     public static String message(String value, int max) {
         int length = value.codePointCount(0, value.length());
         if (length < 1 || length > max) {
             throw ApiException.badRequest("invalid_message", "'message' must be 1-" + max + " characters");
         }
+        if (isBlank(value)) {
+            throw ApiException.badRequest("invalid_message", "'message' must contain a character that is not whitespace");
+        }
         return value;
+    }
+
+    /**
+     * Whether {@code value} has no character other than whitespace: Java's whitespace and every Unicode
+     * space separator (so NO-BREAK SPACE, which {@link String#isBlank} keeps, counts as blank too).
+     */
+    public static boolean isBlank(String value) {
+        return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp));
+    }
+
+    /** Whether {@code value} holds a C0 control character or DEL (what a path segment or query value must not). */
+    public static boolean hasControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A title: 1-200 characters, not blank. */
     public static String title(String value) {
         int length = value.codePointCount(0, value.length());
-        if (length < 1 || length > TITLE_MAX || value.isBlank()) {
+        if (length < 1 || length > TITLE_MAX || isBlank(value)) {
             throw ApiException.badRequest("invalid_title", "'title' must be 1-" + TITLE_MAX + " characters, not blank");
         }
         return value;

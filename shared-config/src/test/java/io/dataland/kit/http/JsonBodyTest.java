@@ -58,6 +58,37 @@ class JsonBodyTest {
     }
 
     @Test
+    void everyInvalidUtf8SequenceIsRefused() {
+        // {"message":"a<bytes>b"} around each sequence
+        int[][] bad = {
+                {0xC0, 0xAF},             // overlong '/'
+                {0xC1, 0xBF},             // overlong, 2 bytes
+                {0xE0, 0x80, 0xAF},       // overlong '/', 3 bytes
+                {0xF0, 0x80, 0x80, 0xAF}, // overlong '/', 4 bytes
+                {0xED, 0xA0, 0x80},       // CESU-8: U+D800 encoded
+                {0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80}, // CESU-8 surrogate pair
+                {0xF4, 0x90, 0x80, 0x80}, // past U+10FFFF
+                {0x80},                   // lone continuation byte
+                {0xC3},                   // truncated
+                {0xE2, 0x82},             // truncated
+                {0xFE}, {0xFF},           // never in UTF-8
+        };
+        for (int[] seq : bad) {
+            byte[] prefix = "{\"message\":\"a".getBytes(StandardCharsets.UTF_8);
+            byte[] suffix = "b\"}".getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[prefix.length + seq.length + suffix.length];
+            System.arraycopy(prefix, 0, body, 0, prefix.length);
+            for (int i = 0; i < seq.length; i++) {
+                body[prefix.length + i] = (byte) seq[i];
+            }
+            System.arraycopy(suffix, 0, body, prefix.length + seq.length, suffix.length);
+            assert400("malformed_json", () -> JsonBody.parse(body));
+        }
+        assertEquals("a\uD83C\uDFABb\u00e9", JsonBody.parse("{\"message\":\"a\uD83C\uDFABb\u00e9\"}"
+                .getBytes(StandardCharsets.UTF_8)).requiredString("message"), "valid 4- and 2-byte forms pass");
+    }
+
+    @Test
     void ticketIds() {
         assertEquals("T-1", Text.ticketId("T-1"));
         assertEquals("x".repeat(128), Text.ticketId("x".repeat(128)));
@@ -73,6 +104,14 @@ class JsonBodyTest {
         assertEquals("x".repeat(8000), Text.message("x".repeat(8000), 8000));
         assert400("invalid_message", () -> Text.message("x".repeat(8001), 8000));
         assert400("invalid_message", () -> Text.message("", 8000));
+    }
+
+    @Test
+    void blankMessagesAreRefused() {
+        for (String blank : new String[] {" ", "   ", "\n\t \r\n", "\u00a0", "\u2003\u3000", "\u000b\f"}) {
+            assert400("invalid_message", () -> Text.message(blank, 8000));
+        }
+        assertEquals(" a ", Text.message(" a ", 8000));
     }
 
     private static void assert400(String code, Executable call) {
