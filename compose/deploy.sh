@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# Deploys the stack in compose.yml with the seed's three credential guards in mind (DAT-146/DAT-291):
-#   1. the .env itself: no CHANGE_ME placeholder left, and POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB,
-#      DATABASE_URL and AUTH_DATABASE_URL agree;
-#   2. the agent's real boot guard (check-env --production) run from the LAST BUILT agent image against
-#      the new .env, BEFORE rebuilding: a refused .env aborts here instead of crash-looping the fresh
-#      container (skipped, with a message, on the first deploy when no image exists yet);
-#   3. then `docker compose up -d --build` and a wait until every container reports healthy.
+# Deploys the stack in compose.yml as a sequence of steps, each a function below, stopping at the first
+# that fails (nothing after it runs):
+#   1. check_env_file       the .env on its own: no CHANGE_ME left; POSTGRES_USER/POSTGRES_PASSWORD/
+#                           POSTGRES_DB, DATABASE_URL and AUTH_DATABASE_URL agree (DAT-146/DAT-291);
+#   2. build_images         `docker compose build`: the NEW images, before anything is stopped;
+#   3. check_env_image      the agent's real boot guard (check-env --production) from the NEW image
+#                           against the .env (on a host where the last dataland/agent is still the
+#                           Python one, the old image cannot judge the new .env);
+#   4. start_database       postgres alone, waited for until healthy;
+#   5. take_backup          backup.sh --container (skipped with --skip-backup);
+#   6. guard_destructive    `agent.jar info` in a one-off container; when a destructive migration (V11
+#                           drops columns and user_ticket_mappings) is pending, refuses unless a backup
+#                           in BACKUP_DIR is newer than DEPLOY_BACKUP_MAX_AGE_MINUTES (60), or
+#                           --i-have-a-backup is given;
+#   7. run_migrations       `agent.jar migrate` in a one-off container (the services boot with
+#                           DB_MIGRATE_ON_BOOT=false and refuse a schema that is behind);
+#   8. start_services       `docker compose up -d` and a wait until every container reports healthy.
 #
-#   compose/deploy.sh [--env-file PATH]          (default: compose/.env)
+#   compose/deploy.sh [--env-file PATH] [--skip-backup] [--i-have-a-backup]
 #
 # Environment: AGENT_IMAGE (dataland/agent:latest), DEPLOY_HEALTH_TIMEOUT seconds (180),
-# DEPLOY_POLL_SECONDS (5), COMPOSE (the compose command, "docker compose"; "docker-compose" where the
-# v2 plugin is missing, as with podman-docker), DEPLOY_SERVICES (the services to start, default all).
+# DEPLOY_POLL_SECONDS (5), DEPLOY_BACKUP_MAX_AGE_MINUTES (60), BACKUP_DIR (as backup.sh),
+# COMPOSE (the compose command, "docker compose"; "docker-compose" where the v2 plugin is missing, as
+# with podman-docker), DEPLOY_SERVICES (the services to start, default all).
 # Exit 0 deployed and healthy, 1 aborted or unhealthy, 2 usage.
 set -euo pipefail
 
@@ -20,18 +31,26 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
+usage() { echo "usage: deploy.sh [--env-file PATH] [--skip-backup] [--i-have-a-backup]" >&2; exit 2; }
 env_file="$here/.env"
+skip_backup=0
+have_backup=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --env-file) [ $# -ge 2 ] || { echo "usage: deploy.sh [--env-file PATH]" >&2; exit 2; }; env_file=$2; shift 2 ;;
-    -h|--help) sed -n '3,18p' "$0"; exit 0 ;;
-    *) echo "deploy: unknown argument '$1'" >&2; echo "usage: deploy.sh [--env-file PATH]" >&2; exit 2 ;;
+    --env-file) [ $# -ge 2 ] || usage; env_file=$2; shift 2 ;;
+    --skip-backup) skip_backup=1; shift ;;
+    --i-have-a-backup) have_backup=1; shift ;;
+    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    *) echo "deploy: unknown argument '$1'" >&2; usage ;;
   esac
 done
 
 image=${AGENT_IMAGE:-dataland/agent:latest}
 health_timeout=${DEPLOY_HEALTH_TIMEOUT:-180}
 poll=${DEPLOY_POLL_SECONDS:-5}
+backup_max_minutes=${DEPLOY_BACKUP_MAX_AGE_MINUTES:-60}
+# Migrations that drop data; a pending one needs a fresh backup (see guard_destructive).
+destructive_versions=(V11)
 containers=(dataland-postgres dataland-auth dataland-agent)
 read -r -a compose <<< "${COMPOSE:-docker compose}"
 read -r -a services <<< "${DEPLOY_SERVICES:-}"
@@ -41,18 +60,27 @@ abort() { printf 'deploy: ABORT: %s\n' "$*" >&2; exit 1; }
 
 [ -f "$env_file" ] || abort "no env file at $env_file (copy compose/.env.example and rotate every CHANGE_ME)"
 env_file=$(cd "$(dirname "$env_file")" && pwd)/$(basename "$env_file")
+compose+=(--env-file "$env_file" -f "$here/compose.yml")
 
-# --- 1. the .env on its own ---------------------------------------------------------------------------
-if grep -q 'CHANGE_ME' "$env_file"; then
-  abort "$env_file still holds CHANGE_ME placeholders: $(grep -o '^[A-Z_]*=[^#]*CHANGE_ME' "$env_file" | cut -d= -f1 | tr '\n' ' ')"
-fi
-pg_user=$(env_get "$env_file" POSTGRES_USER) || abort "POSTGRES_USER is not set in $env_file"
-pg_password=$(env_get "$env_file" POSTGRES_PASSWORD) || abort "POSTGRES_PASSWORD is not set in $env_file"
-pg_db=$(env_get "$env_file" POSTGRES_DB) || pg_db=dataland
-if [ -z "$pg_user" ] || [ -z "$pg_password" ]; then
-  abort "POSTGRES_USER and POSTGRES_PASSWORD must not be empty"
-fi
-database_url=$(env_get "$env_file" DATABASE_URL) || abort "DATABASE_URL is not set in $env_file"
+# --- 1 ------------------------------------------------------------------------------------------------
+check_env_file() {
+  if grep -q 'CHANGE_ME' "$env_file"; then
+    abort "$env_file still holds CHANGE_ME placeholders: $(grep -o '^[A-Z_]*=[^#]*CHANGE_ME' "$env_file" | cut -d= -f1 | tr '\n' ' ')"
+  fi
+  pg_user=$(env_get "$env_file" POSTGRES_USER) || abort "POSTGRES_USER is not set in $env_file"
+  pg_password=$(env_get "$env_file" POSTGRES_PASSWORD) || abort "POSTGRES_PASSWORD is not set in $env_file"
+  pg_db=$(env_get "$env_file" POSTGRES_DB) || pg_db=dataland
+  if [ -z "$pg_user" ] || [ -z "$pg_password" ]; then
+    abort "POSTGRES_USER and POSTGRES_PASSWORD must not be empty"
+  fi
+  local database_url auth_url
+  database_url=$(env_get "$env_file" DATABASE_URL) || abort "DATABASE_URL is not set in $env_file"
+  check_agreement DATABASE_URL "$database_url"
+  if auth_url=$(env_get "$env_file" AUTH_DATABASE_URL) && [ -n "$auth_url" ]; then
+    check_agreement AUTH_DATABASE_URL "$auth_url"
+  fi
+  log "$env_file: POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, DATABASE_URL and AUTH_DATABASE_URL agree"
+}
 
 check_agreement() {
   local name=$1 url=$2 problems=()
@@ -64,44 +92,116 @@ check_agreement() {
     abort "$name disagrees with the postgres role: $(IFS=';'; echo "${problems[*]}")"
   fi
 }
-check_agreement DATABASE_URL "$database_url"
-if auth_url=$(env_get "$env_file" AUTH_DATABASE_URL) && [ -n "$auth_url" ]; then
-  check_agreement AUTH_DATABASE_URL "$auth_url"
-fi
-log "$env_file: POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, DATABASE_URL and AUTH_DATABASE_URL agree"
 
-# --- 2. the last built image's boot guard against the new .env ------------------------------------
-if docker image inspect "$image" >/dev/null 2>&1; then
-  log "running check-env --production from $image against $env_file"
+# --- 2 ------------------------------------------------------------------------------------------------
+build_images() {
+  log "building the new images"
+  "${compose[@]}" build || abort "the images did not build; nothing was stopped or restarted"
+}
+
+# --- 3 ------------------------------------------------------------------------------------------------
+check_env_image() {
+  log "running check-env --production from the new $image against $env_file"
   # The file goes in on stdin: no mount, and no need for the image's non-root user to read a 0600 file.
   if ! docker run --rm -i --network none "$image" check-env --env-file /dev/stdin --production < "$env_file"; then
-    abort "check-env from $image refused $env_file; nothing was rebuilt or restarted"
+    abort "check-env from $image refused $env_file; nothing was restarted"
   fi
-else
-  log "no $image image yet (first deploy): skipping the pre-build check-env guard"
-fi
+}
 
-# --- 3. rebuild, start, wait for health ------------------------------------------------------------
-log "rebuilding and starting the stack"
-"${compose[@]}" --env-file "$env_file" -f "$here/compose.yml" up -d --build --remove-orphans ${services[@]+"${services[@]}"}
+# --- 4 ------------------------------------------------------------------------------------------------
+start_database() {
+  log "starting postgres"
+  "${compose[@]}" up -d postgres
+  wait_healthy dataland-postgres
+}
 
-deadline=$((SECONDS + health_timeout))
-while :; do
-  pending=()
-  for container in "${containers[@]}"; do
-    status=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$container" 2>/dev/null) || status=missing
-    case $status in
-      healthy) ;;
-      unhealthy|exited|dead) abort "$container is $status (see: docker logs $container)" ;;
-      *) pending+=("$container=$status") ;;
-    esac
+# --- 5 ------------------------------------------------------------------------------------------------
+take_backup() {
+  if [ "$skip_backup" = 1 ]; then
+    log "no backup taken (--skip-backup)"
+    return
+  fi
+  log "backing up the database before migrating"
+  # backup.sh reads compose/.env by default: hand it this deploy's values
+  backup_file=$(POSTGRES_USER=$pg_user POSTGRES_DB=$pg_db BACKUP_DIR=$(backup_dir) "$here/backup.sh" --container) \
+    || abort "the backup failed; nothing was migrated"
+  log "backup: $backup_file"
+}
+
+# BACKUP_DIR from the environment or the .env, relative to compose/ (as backup.sh).
+backup_dir() {
+  local dir
+  dir=$(setting BACKUP_DIR "$here/backups")
+  case $dir in /*) ;; *) dir="$here/$dir" ;; esac
+  printf '%s' "$dir"
+}
+
+# --- 6 ------------------------------------------------------------------------------------------------
+guard_destructive() {
+  local info version pending=() newest age
+  info=$("${compose[@]}" run --rm --no-deps agent info) || abort "agent info failed in a one-off container: $info"
+  for version in "${destructive_versions[@]}"; do
+    if grep -Eq "^  $version " <<< "$info"; then
+      pending+=("$version")
+    fi
   done
-  if [ ${#pending[@]} -eq 0 ]; then
-    break
+  [ ${#pending[@]} -gt 0 ] || return 0
+  if [ "$have_backup" = 1 ]; then
+    log "destructive migration ${pending[*]} pending; going ahead on --i-have-a-backup"
+    return
   fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    abort "not healthy within ${health_timeout}s: ${pending[*]}"
+  local dir
+  dir=$(backup_dir)
+  newest=$(find "$dir" -maxdepth 1 -name 'dataland-*.dump' -type f -mmin "-$backup_max_minutes" 2>/dev/null | sort | tail -n 1)
+  if [ -z "$newest" ]; then
+    abort "destructive migration ${pending[*]} pending (it drops columns and tables) and no backup in $dir is newer than" \
+      "$backup_max_minutes minutes; run without --skip-backup, or ./backup.sh --container, or pass --i-have-a-backup"
   fi
-  sleep "$poll"
-done
-log "deployed: ${containers[*]} healthy"
+  age=$(( ($(date +%s) - $(stat -c %Y "$newest")) / 60 ))
+  log "destructive migration ${pending[*]} pending; backup $newest is $age minute(s) old"
+}
+
+# --- 7 ------------------------------------------------------------------------------------------------
+run_migrations() {
+  log "migrating the database (agent.jar migrate in a one-off container)"
+  "${compose[@]}" run --rm --no-deps agent migrate || abort "the migration failed; the services were not started (restore: docs/cutover.md)"
+}
+
+# --- 8 ------------------------------------------------------------------------------------------------
+start_services() {
+  log "starting the stack"
+  "${compose[@]}" up -d --remove-orphans ${services[@]+"${services[@]}"}
+  wait_healthy "${containers[@]}"
+  log "deployed: ${containers[*]} healthy"
+}
+
+wait_healthy() {
+  local deadline=$((SECONDS + health_timeout)) pending container status
+  while :; do
+    pending=()
+    for container in "$@"; do
+      status=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$container" 2>/dev/null) || status=missing
+      case $status in
+        healthy) ;;
+        unhealthy|exited|dead) abort "$container is $status (see: docker logs $container)" ;;
+        *) pending+=("$container=$status") ;;
+      esac
+    done
+    if [ ${#pending[@]} -eq 0 ]; then
+      return
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      abort "not healthy within ${health_timeout}s: ${pending[*]}"
+    fi
+    sleep "$poll"
+  done
+}
+
+check_env_file
+build_images
+check_env_image
+start_database
+take_backup
+guard_destructive
+run_migrations
+start_services

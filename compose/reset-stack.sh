@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # DESTRUCTIVE: stops the stack, REMOVES the postgres-data volume (every conversation, message, ticket,
-# run and both user tables) and starts the stack on a fresh, empty database. The auth-data volume (the
+# run and both user tables; POSTGRES_VOLUME names it, default dataland_postgres-data) and starts the
+# stack on a fresh database: postgres, `agent.jar migrate` in a one-off container, then the services. The auth-data volume (the
 # auth server's key pair and extra_jwks.json) is never touched.
 #
 # It refuses unless a backup exists that is newer than the maximum age: the newest dataland-*.dump in
@@ -19,12 +20,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-volume=dataland_postgres-data
 usage() { echo "usage: reset-stack.sh [--backup FILE] [--max-age-hours N] [--backup-dir DIR] [--yes]" >&2; exit 2; }
 refuse() { printf 'reset-stack: REFUSED: %s\n' "$*" >&2; exit 1; }
 log() { printf 'reset-stack: %s\n' "$*"; }
 
 env_file="$here/.env"
+volume=$(setting POSTGRES_VOLUME dataland_postgres-data)
 
 backup="" yes=0
 max_age=$(setting BACKUP_MAX_AGE_HOURS 24)
@@ -80,6 +81,9 @@ log "stopping the stack"
 "${compose[@]}" down
 log "removing volume $volume (auth-data is kept)"
 docker volume rm "$volume"
-log "starting the stack on a fresh database"
+log "starting the stack on a fresh database (postgres, then the schema, then the services)"
+# The agent boots with DB_MIGRATE_ON_BOOT=false (compose.yml): build the schema as its own step.
+"${compose[@]}" up -d --wait postgres
+"${compose[@]}" run --rm --no-deps agent migrate
 "${compose[@]}" up -d
 log "done; to restore: ./restore.sh --container --clean <backup>"

@@ -8,6 +8,10 @@
 # are dropped first: pg_restore --clean --if-exists). Objects are owned by the restoring role
 # (--no-owner), so a dump restores under rotated credentials. Stop the agent and auth first
 # (docker compose stop agent auth) so nothing writes during the restore. See docs/backup-restore.md.
+# A dump without flyway_schema_history (the Python stack's, stamped by Alembic) restored with --clean
+# over a stack this project already migrated: --clean only drops the dump's own objects, so the fresh
+# stack's Flyway history would stay and claim head over the restored Alembic schema. It is dropped
+# after the restore, so `agent.jar migrate` adopts the restored database from its alembic_version.
 # Exit 0 restored, 1 refused or failed (the transaction rolled back), 2 usage.
 set -euo pipefail
 
@@ -57,10 +61,27 @@ if [ "$tables" != 0 ] && [ "$clean" = 0 ]; then
   echo "restore: REFUSED: $where already holds $tables table(s); restore into an empty database, or pass --clean to replace them" >&2
   exit 1
 fi
+# The dump's table of contents says whether it carries Flyway history (pg_restore --list needs no server).
+if [ "$mode" = container ]; then
+  dump_has_flyway=$(docker exec -i "$container" pg_restore --list < "$file" | grep -c ' TABLE public flyway_schema_history ' || true)
+else
+  dump_has_flyway=$(pg_restore --list "$file" | grep -c ' TABLE public flyway_schema_history ' || true)
+fi
 echo "restore: restoring $file into $where (clean: $clean)" >&2
 if [ "$mode" = container ]; then
   docker exec -i "$container" pg_restore "${options[@]}" -U "$user" -d "$db" < "$file"
 else
   pg_restore "${options[@]}" --dbname="$PGDATABASE" "$file"
+fi
+
+if [ "$dump_has_flyway" = 0 ]; then
+  drop="DROP TABLE IF EXISTS public.flyway_schema_history"
+  if [ "$mode" = container ]; then
+    docker exec "$container" psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "$db" -c "$drop"
+  else
+    psql -X -q -v ON_ERROR_STOP=1 -c "$drop"
+  fi
+  echo "restore: the dump has no flyway_schema_history (an Alembic-era or pre-migration dump): any left from the" \
+       "previous schema is dropped; run 'agent.jar migrate' to adopt the restored schema" >&2
 fi
 echo "restore: done" >&2

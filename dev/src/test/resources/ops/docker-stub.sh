@@ -4,11 +4,16 @@
 #   image inspect IMAGE        found when $STUB_IMAGE_PRESENT=1, else "No such image" and exit 1
 #   run [opts] IMAGE ARGS...   runs the REAL agent entrypoint ($STUB_JAVA -jar $STUB_AGENT_JAR ARGS)
 #                              with this process's stdin, as the container would
+#   compose ... run ... info   prints $STUB_AGENT_INFO (an up-to-date `agent info`), exit 0
+#   compose ... run ... migrate  prints "applied 0 migration(s)", exit $STUB_MIGRATE_EXIT (0)
+#   compose ... build          exit $STUB_BUILD_EXIT (0)
 #   compose ...                exit $STUB_COMPOSE_EXIT (0)
 #   inspect --format F NAME    "starting" for the first $STUB_STARTING_POLLS (1) polls of NAME, then
 #                              "healthy" ($STUB_FINAL_STATUS overrides it for $STUB_FINAL_FOR)
 #   exec [-i] NAME CMD...      runs CMD on this machine (pg_dump, psql, pg_restore: the test points
-#                              libpq's PG* variables at its server), NAME must be $STUB_EXPECT_CONTAINER
+#                              libpq's PG* variables at its server), NAME must be $STUB_EXPECT_CONTAINER;
+#                              with $STUB_FAKE_PG=1, pg_dump writes a stand-in archive and pg_restore,
+#                              psql succeed without a server
 #   volume rm NAME / volume inspect NAME: exit 0
 set -u
 printf '%s\n' "$*" >> "$STUB_LOG"
@@ -25,6 +30,11 @@ case $1 in
     [ "$image" = "${STUB_EXPECT_IMAGE:-dataland/agent:latest}" ] || { echo "stub: unexpected image $image" >&2; exit 125; }
     exec "$STUB_JAVA" -jar "$STUB_AGENT_JAR" "$@" ;;
   compose)
+    case " $* " in
+      *" run "*" info "*) printf '%b' "${STUB_AGENT_INFO:-current: V12\nhead:    V12\npending: none (up to date)\n}"; exit 0 ;;
+      *" run "*" migrate "*) echo "applied 0 migration(s)"; exit "${STUB_MIGRATE_EXIT:-0}" ;;
+      *" build "*) exit "${STUB_BUILD_EXIT:-0}" ;;
+    esac
     exit "${STUB_COMPOSE_EXIT:-0}" ;;
   inspect)
     name=${!#}
@@ -41,6 +51,12 @@ case $1 in
     done
     [ "$1" = "${STUB_EXPECT_CONTAINER:-dataland-postgres}" ] || { echo "Error: No such container: $1" >&2; exit 1; }
     shift
+    if [ "${STUB_FAKE_PG:-0}" = 1 ]; then
+      case $1 in
+        pg_dump) printf 'PGDMP stand-in archive\n'; exit "${STUB_PG_DUMP_EXIT:-0}" ;;
+        pg_restore|psql) cat > /dev/null 2>&1 || true; exit 0 ;;
+      esac
+    fi
     exec "$@" ;;
   volume)
     exit "${STUB_VOLUME_EXIT:-0}" ;;

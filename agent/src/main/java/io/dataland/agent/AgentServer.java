@@ -64,6 +64,10 @@ public final class AgentServer implements ServiceMain.Server {
 
     /** As {@link #start(Settings)}, with query traces going to {@code tracing} (closed with the agent). */
     public static AgentServer start(Settings settings, Tracing tracing) {
+        // The Python stack's worker count: one JVM serves every core here, so there is nothing to size.
+        settings.find("UVICORN_WORKERS").ifPresent(workers -> java.util.logging.Logger.getLogger(AgentServer.class.getName())
+                .info("UVICORN_WORKERS=" + workers + " is the Python stack's setting; this agent is one process and ignores it"
+                        + " (size the pool with DB_POOL_SIZE, DB_MAX_OVERFLOW and DB_EXPECTED_INSTANCES)"));
         return ServiceBoot.boot("dataland-agent", settings, CredentialGuard.Service.AGENT, tracing, dataSource -> {
             SchemaBoot.prepare(settings, dataSource);
             AgentMetrics metrics = AgentMetrics.create();

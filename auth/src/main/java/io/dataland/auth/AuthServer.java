@@ -85,6 +85,12 @@ public final class AuthServer implements ServiceMain.Server {
 
     /** As {@link #start(Settings)}, with request and statement spans going to {@code tracing} (closed with the auth). */
     public static AuthServer start(Settings settings, Tracing tracing) {
+        try {
+            DataDir.require(dataDir(settings)); // before the pool: a wrong owner is reported with its fix, not as a trace
+        } catch (RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
         return ServiceBoot.boot("dataland-auth", settings, CredentialGuard.Service.AUTH, tracing, dataSource -> {
             AuthDatabase.bootstrap(dataSource);
             Parts parts = Parts.create(settings, AuthDatabase.unitOfWork(dataSource, tracing));

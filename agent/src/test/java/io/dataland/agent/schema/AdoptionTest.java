@@ -69,7 +69,7 @@ class AdoptionTest {
     }
 
     @Test
-    void pythonEraDatabaseWithSlimTicketsAt0010TakesV11(EmbeddedPg pg) throws Exception {
+    void pythonEraDatabaseWithSlimTicketsAt0010TakesV11AndV12(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "alembic10slim");
         SchemaTestSupport.buildAt(pg, db, 10);
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
@@ -87,8 +87,66 @@ class AdoptionTest {
             assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
-            assertEquals(List.of("baseline 10", "11"), SchemaTestSupport.history(c));
+            assertEquals(List.of("baseline 10", "11", "12"), SchemaTestSupport.history(c));
             HistoricalData.verifyAtHead(c, 10);
+        }
+    }
+
+    /**
+     * SQLAlchemy models without {@code ondelete=} create plain {@code REFERENCES} keys (NO ACTION), under
+     * PostgreSQL's default names or a naming convention's. V12 makes them cascade; deleting a
+     * conversation with messages, message children and runs then works through the API.
+     */
+    @Test
+    void adoptedForeignKeysWithoutCascadeAreMadeToCascadeAndAConversationWithChildrenDeletes(EmbeddedPg pg) throws Exception {
+        String db = SchemaTestSupport.newDatabase(pg, "nocascade");
+        SchemaTestSupport.buildAt(pg, db, 10);
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC"); Statement s = c.createStatement()) {
+            HistoricalData.load(c, 10);
+            s.execute("ALTER TABLE message_images DROP CONSTRAINT message_images_message_id_fkey,"
+                    + " ADD FOREIGN KEY (message_id) REFERENCES messages (id)");
+            s.execute("ALTER TABLE message_sources DROP CONSTRAINT message_sources_message_id_fkey,"
+                    + " ADD CONSTRAINT fk_message_sources_message_id_messages FOREIGN KEY (message_id) REFERENCES messages (id)");
+            s.execute("ALTER TABLE message_suggestions DROP CONSTRAINT message_suggestions_message_id_fkey,"
+                    + " ADD FOREIGN KEY (message_id) REFERENCES messages (id) ON DELETE RESTRICT");
+            SchemaTestSupport.stampAlembic(c, "0010_user_profile_fields");
+            // the failure V12 exists for: a message with children cannot be deleted
+            c.setAutoCommit(false);
+            SQLException blocked = assertThrows(SQLException.class, () -> s.execute("DELETE FROM messages WHERE id = 'm2'"));
+            assertEquals("23503", blocked.getSQLState(), blocked.getMessage());
+            c.rollback();
+        }
+        try (AgentHarness agent = SchemaTestSupport.boot(pg, db, NO_ENV)) {
+            String ada = agent.token("u-ada");
+            assertEquals(200, agent.get("/v1/conversations/conv-1", ada).status());
+            AgentHarness.Response deleted = agent.delete("/v1/conversations/conv-1", ada);
+            assertEquals(204, deleted.status(), deleted.body());
+            assertEquals(404, agent.get("/v1/conversations/conv-1", ada).status());
+        }
+        try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
+            assertEquals(List.of("baseline 10", "11", "12"), SchemaTestSupport.history(c));
+            assertEquals(0, count(c, "SELECT count(*) FROM messages WHERE conversation_id = 'conv-1'"));
+            assertEquals(0, count(c, "SELECT (SELECT count(*) FROM message_images) + (SELECT count(*) FROM message_sources)"
+                    + " + (SELECT count(*) FROM message_suggestions)"), "m2's children went with it");
+            assertEquals(0, count(c, "SELECT count(*) FROM runs WHERE conversation_id = 'conv-1'"));
+            assertEquals(1, count(c, "SELECT count(*) FROM messages WHERE conversation_id = 'TICKET-1'"), "other conversations stay");
+            assertEquals(5, count(c, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confdeltype = 'c'"
+                    + " AND conname IN ('message_images_message_id_fkey', 'message_sources_message_id_fkey',"
+                    + " 'message_suggestions_message_id_fkey', 'messages_conversation_id_fkey', 'runs_conversation_id_fkey')"));
+            assertEquals(0, count(c, "SELECT count(*) FROM pg_constraint WHERE conname = 'fk_message_sources_message_id_messages'"));
+
+            // idempotent: the same script again changes nothing
+            List<String> before = SchemaFingerprint.of(c);
+            try (Statement s = c.createStatement()) {
+                s.execute(v12());
+            }
+            assertEquals(before, SchemaFingerprint.of(c));
+        }
+    }
+
+    private static String v12() throws java.io.IOException {
+        try (var in = AdoptionTest.class.getClassLoader().getResourceAsStream("db/agent/V12__child_fks_cascade.sql")) {
+            return new String(java.util.Objects.requireNonNull(in, "V12").readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -200,7 +258,7 @@ class AdoptionTest {
                     s.execute("DROP TABLE tickets");
                 }
             }
-            assertEquals(4, new Migrations(ds).migrate());
+            assertEquals(5, new Migrations(ds).migrate());
             try (Connection c = ds.getConnection()) {
                 HistoricalData.verifyAtHead(c, 7);
             }
@@ -245,7 +303,7 @@ class AdoptionTest {
         // the operator migrates, then the agent serves with migrations still off
         Output out = new Output();
         assertEquals(0, SchemaCommand.run("migrate", new String[0], settings(pg, db), out.stream, out.stream), out.text());
-        assertTrue(out.text().contains("applied 2 migration(s)"), out.text());
+        assertTrue(out.text().contains("applied 3 migration(s)"), out.text());
         try (AgentHarness agent = SchemaTestSupport.boot(pg, db, off)) {
             assertTrue(agent.server().port() > 0);
         }
@@ -258,7 +316,7 @@ class AdoptionTest {
         SchemaTestSupport.buildAt(pg, db, 8);
         Output out = new Output();
         assertEquals(0, SchemaCommand.run("info", new String[0], settings(pg, db), out.stream, out.stream), out.text());
-        assertEquals("current: V8\nhead:    V11\npending:\n  V9 runs table\n  V10 user profile fields\n  V11 slim tickets\n", out.text());
+        assertEquals("current: V8\nhead:    V12\npending:\n  V9 runs table\n  V10 user profile fields\n  V11 slim tickets\n  V12 child fks cascade\n", out.text());
 
         String alembic = SchemaTestSupport.newDatabase(pg, "infoalembic");
         SchemaTestSupport.buildAt(pg, alembic, 7);

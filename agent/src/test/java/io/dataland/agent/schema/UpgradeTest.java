@@ -27,7 +27,7 @@ class UpgradeTest {
     static void fresh(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "fresh");
         try (HikariDataSource ds = SchemaTestSupport.pool(pg, db, "UTC")) {
-            assertEquals(11, new Migrations(ds).migrate());
+            assertEquals(12, new Migrations(ds).migrate());
             assertEquals(0, new Migrations(ds).migrate(), "a second migrate is a no-op");
             try (Connection c = ds.getConnection()) {
                 assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));
@@ -50,6 +50,9 @@ class UpgradeTest {
                 "message_images message_images_message_id_fkey FOREIGN KEY (message_id) REFERENCES messages(id) ON DELETE CASCADE",
                 "message_sources message_sources_message_id_fkey FOREIGN KEY (message_id) REFERENCES messages(id) ON DELETE CASCADE",
                 "message_suggestions message_suggestions_message_id_fkey FOREIGN KEY (message_id) REFERENCES messages(id) ON DELETE CASCADE",
+                "messages messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE CASCADE",
+                "runs runs_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE CASCADE",
+                "runs runs_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)",
                 "CREATE UNIQUE INDEX users_email_lower_uniq ON public.users USING btree (lower(email))",
                 "CREATE INDEX ix_conversations_user_id ON public.conversations USING btree (user_id)",
                 "CREATE INDEX ix_messages_conversation_id ON public.messages USING btree (conversation_id)",
@@ -81,7 +84,7 @@ class UpgradeTest {
         }
         // migrate from a session in yet another zone: the naive values must still be read as UTC
         try (HikariDataSource ds = SchemaTestSupport.pool(pg, db, "Asia/Tokyo")) {
-            assertEquals(11 - version, new Migrations(ds).migrate());
+            assertEquals(12 - version, new Migrations(ds).migrate());
             try (Connection c = ds.getConnection()) {
                 HistoricalData.verifyAtHead(c, version);
                 assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));

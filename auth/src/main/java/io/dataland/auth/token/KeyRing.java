@@ -107,6 +107,101 @@ public final class KeyRing {
         }
     }
 
+    /**
+     * Makes an existing RSA private key (PEM, PKCS#1 {@code BEGIN RSA PRIVATE KEY} or PKCS#8
+     * {@code BEGIN PRIVATE KEY}) the current signing key under {@code kid}, so tokens it signed before
+     * (the old auth server's) keep verifying. Without a kid, one is derived from the public key
+     * ({@code imported-<sha256 prefix>}), so importing the same key twice gives the same kid. Importing a
+     * key already held under that kid only makes it current; a different key under an existing kid is
+     * refused. Returns the kid.
+     */
+    public static String importKey(Path dataDir, String pem, String kid) {
+        byte[] pkcs8 = pkcs8(pem);
+        SigningKey key = read(kid == null ? "(imported)" : kid, pkcs8);
+        String name = kid != null ? kid : "imported-" + HexFormat.of().formatHex(sha256(key.publicKey().getEncoded()), 0, 8);
+        if (!KID.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a key id: " + name + " (letters, digits, '.', '_', '-'; at most 100)");
+        }
+        Path dir = dataDir.resolve(DIRECTORY);
+        try {
+            Files.createDirectories(dir);
+            restrict(dir, "rwx------");
+            Path target = dir.resolve(name + ".pem");
+            if (Files.exists(target)) {
+                SigningKey held = read(name, Files.readString(target, StandardCharsets.US_ASCII));
+                if (!held.publicKey().getModulus().equals(key.publicKey().getModulus())) {
+                    throw new IllegalArgumentException("a different key is already stored as " + name + " in " + dir);
+                }
+            } else {
+                writePem(dir, name, pkcs8);
+            }
+            Path temp = Files.createTempFile(dir, "current", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(OWNER_ONLY)));
+            Files.writeString(temp, name);
+            Files.move(temp, dir.resolve("current"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return name;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot import the key into " + dir, e);
+        }
+    }
+
+    /** The DER of a PKCS#8 key from a PEM holding PKCS#1 or PKCS#8; refuses encrypted and other keys. */
+    static byte[] pkcs8(String pem) {
+        String text = pem.strip();
+        if (text.contains("ENCRYPTED")) {
+            throw new IllegalArgumentException("the PEM is encrypted; decrypt it first: openssl pkey -in OLD.pem -out plain.pem");
+        }
+        boolean pkcs1 = text.contains("-----BEGIN RSA PRIVATE KEY-----");
+        if (!pkcs1 && !text.contains("-----BEGIN PRIVATE KEY-----")) {
+            throw new IllegalArgumentException("not an RSA private key PEM (expected BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)");
+        }
+        String base64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        byte[] der;
+        try {
+            der = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the PEM body is not base64");
+        }
+        if (!pkcs1) {
+            return der;
+        }
+        // PKCS#8 PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier rsaEncryption NULL, OCTET STRING pkcs1 }
+        byte[] version = {0x02, 0x01, 0x00};
+        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+        byte[] octets = der(0x04, der);
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(version);
+        body.writeBytes(algorithm);
+        body.writeBytes(octets);
+        return der(0x30, body.toByteArray());
+    }
+
+    /** A DER tag-length-value. */
+    private static byte[] der(int tag, byte[] content) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(tag);
+        int length = content.length;
+        if (length < 0x80) {
+            out.write(length);
+        } else {
+            int bytes = (32 - Integer.numberOfLeadingZeros(length) + 7) / 8;
+            out.write(0x80 | bytes);
+            for (int i = bytes - 1; i >= 0; i--) {
+                out.write(length >>> (8 * i));
+            }
+        }
+        out.writeBytes(content);
+        return out.toByteArray();
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Deletes the key {@code kid} under {@code dataDir}; refuses the current key. */
     public static void remove(Path dataDir, String kid) {
         Path dir = dataDir.resolve(DIRECTORY);
@@ -217,25 +312,37 @@ public final class KeyRing {
             byte[] suffix = new byte[3];
             new SecureRandom().nextBytes(suffix);
             String kid = "auth-rs256-" + STAMP.format(Instant.now(Clock.systemUTC())) + "-" + HexFormat.of().formatHex(suffix);
-            String pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
-                    + "\n-----END PRIVATE KEY-----\n";
-            Path temp = Files.createTempFile(dir, "key", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(OWNER_ONLY)));
-            Files.writeString(temp, pem, StandardCharsets.US_ASCII);
-            Files.move(temp, dir.resolve(kid + ".pem"), StandardCopyOption.ATOMIC_MOVE);
+            writePem(dir, kid, pkcs8);
             return kid;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate an RSA key", e);
         }
     }
 
+    /** Writes {@code dir/<kid>.pem} (PKCS#8, mode 0600) by an atomic rename. */
+    private static void writePem(Path dir, String kid, byte[] pkcs8) throws IOException {
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n";
+        Path temp = Files.createTempFile(dir, "key", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(OWNER_ONLY)));
+        Files.writeString(temp, pem, StandardCharsets.US_ASCII);
+        Files.move(temp, dir.resolve(kid + ".pem"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private static SigningKey read(String kid, String pem) {
+        String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         try {
-            String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return read(kid, Base64.getDecoder().decode(base64));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("signing key " + kid + " is not a PKCS#8 RSA private key", e);
+        }
+    }
+
+    private static SigningKey read(String kid, byte[] pkcs8) {
+        try {
             KeyFactory rsa = KeyFactory.getInstance("RSA");
-            RSAPrivateKey privateKey = (RSAPrivateKey) rsa.generatePrivate(
-                    new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+            RSAPrivateKey privateKey = (RSAPrivateKey) rsa.generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
             if (!(privateKey instanceof RSAPrivateCrtKey crt)) {
                 throw new IllegalStateException("signing key " + kid + " lacks its public exponent");
             }

@@ -175,6 +175,12 @@ class ComposeFilesTest {
         assertEquals("${AUTH_DATABASE_URL:-}", get(stack.get("auth"), "environment", "AUTH_DATABASE_URL"));
         Map<String, Object> volumes = get(yaml(Ops.composeDir().resolve("compose.yml")), "volumes");
         assertTrue(volumes.keySet().containsAll(Set.of("postgres-data", "auth-data")), volumes.toString());
+        // the cutover points these at the Python stack's volumes (docs/cutover.md)
+        assertEquals("${POSTGRES_VOLUME:-dataland_postgres-data}", get(volumes, "postgres-data", "name"));
+        assertEquals("${AUTH_DATA_VOLUME:-dataland_auth-data}", get(volumes, "auth-data", "name"));
+        // migrations are a deploy step in both production files, never a side effect of a boot
+        assertEquals("false", get(stack.get("agent"), "environment", "DB_MIGRATE_ON_BOOT"));
+        assertEquals("false", get(services(Ops.composeDir().resolve("agent.compose.yml")).get("agent"), "environment", "DB_MIGRATE_ON_BOOT"));
     }
 
     /**

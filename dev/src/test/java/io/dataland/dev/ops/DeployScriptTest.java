@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * compose/deploy.sh (the seed's DAT-291) against a stub docker that records its calls, with the real
- * agent check-env behind the stub's {@code docker run}: first deploy, refused .env, good .env,
+ * compose/deploy.sh against a stub docker that records its calls, with the real agent check-env behind
+ * the stub's {@code docker run}: the order of the steps (build, check-env from the new image, postgres,
+ * backup, info, migrate in a one-off container, start), where a failure stops it, the V11 backup guard,
  * credentials that disagree, placeholders, and a container that turns unhealthy.
  */
 class DeployScriptTest {
@@ -47,49 +48,117 @@ class DeployScriptTest {
         }
     }
 
+    /** The step each docker call belongs to, consecutive repeats folded (health polls, backup's two execs). */
+    private static List<String> steps(List<String> calls) {
+        List<String> steps = new java.util.ArrayList<>();
+        for (String call : calls) {
+            String step = call.endsWith(" build") ? "build"
+                    : call.startsWith("run ") && call.contains(" check-env ") ? "check-env"
+                    : call.endsWith(" up -d postgres") ? "start postgres"
+                    : call.startsWith("exec ") ? "backup"
+                    : call.endsWith(" run --rm --no-deps agent info") ? "info"
+                    : call.endsWith(" run --rm --no-deps agent migrate") ? "migrate"
+                    : call.endsWith(" up -d --remove-orphans") ? "start services"
+                    : call.startsWith("inspect ") ? "health"
+                    : "?" + call;
+            if (steps.isEmpty() || !steps.getLast().equals(step)) {
+                steps.add(step);
+            }
+        }
+        return steps;
+    }
+
+    private DockerStub stub(String name) throws IOException {
+        return new DockerStub(dir.resolve(name)).with("STUB_FAKE_PG", "1")
+                .with("BACKUP_DIR", Files.createDirectories(dir.resolve(name + "-backups")).toString());
+    }
+
+    private static final String V11_PENDING = "current: (no Flyway history)\\nhead:    V12\\nadoption: Alembic revision 0010_user_profile_fields: migrate baselines at V10\\n"
+            + "pending:\\n  V11 slim tickets\\n  V12 child fks cascade\\n";
+
     @Test
-    void firstDeploySkipsTheGuardWithAMessageThenBuildsAndWaitsForHealth() throws IOException {
-        DockerStub docker = new DockerStub(dir).with("STUB_IMAGE_PRESENT", "0");
+    void aDeployBuildsFirstChecksTheNewImageBacksUpMigratesInAOneOffContainerThenStarts() throws IOException {
+        DockerStub docker = stub("order");
         Path env = goodEnv();
         Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
         assertEquals(0, result.exit(), result.all());
-        assertTrue(result.stdout().contains("no dataland/agent:latest image yet (first deploy): skipping"), result.stdout());
         List<String> calls = docker.calls();
-        assertEquals("image inspect dataland/agent:latest", calls.getFirst());
-        assertEquals("compose --env-file " + env + " -f " + Ops.composeDir().resolve("compose.yml") + " up -d --build --remove-orphans", calls.get(1));
-        assertFalse(calls.stream().anyMatch(c -> c.startsWith("run")), "no check-env without an image: " + calls);
-        // one "starting" poll, then healthy, for each of the three containers
-        assertEquals(List.of("dataland-postgres", "dataland-auth", "dataland-agent", "dataland-postgres", "dataland-auth", "dataland-agent"),
-                calls.subList(2, calls.size()).stream().map(c -> c.substring(c.lastIndexOf(' ') + 1)).toList());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate", "start services", "health"),
+                steps(calls), "docker calls: " + calls);
+        String compose = "compose --env-file " + env + " -f " + Ops.composeDir().resolve("compose.yml");
+        assertEquals(compose + " build", calls.getFirst());
+        assertEquals("run --rm -i --network none dataland/agent:latest check-env --env-file /dev/stdin --production", calls.get(1));
+        assertTrue(calls.contains("exec dataland-postgres pg_dump -Fc -U svc -d dataland"), calls.toString());
+        assertTrue(calls.contains(compose + " run --rm --no-deps agent migrate"), calls.toString());
+        assertTrue(result.stdout().contains("passes the credential guard"), result.stdout());
         assertTrue(result.stdout().contains("deployed: dataland-postgres dataland-auth dataland-agent healthy"), result.stdout());
+        try (var backups = Files.list(dir.resolve("order-backups"))) {
+            assertEquals(1, backups.filter(p -> p.getFileName().toString().matches("dataland-\\d{8}T\\d{6}Z\\.dump")).count());
+        }
+        assertFalse(result.all().contains(ROTATED), "the password is never printed");
     }
 
     @Test
-    void aRefusedEnvAbortsBeforeAnyRebuild() throws IOException {
-        DockerStub docker = new DockerStub(dir).with("STUB_IMAGE_PRESENT", "1");
+    void aRefusedEnvAbortsAfterTheBuildBeforeAnythingStarts() throws IOException {
+        DockerStub docker = stub("refused");
         // agrees with itself, but it is the publicly documented pair: only the real guard catches it
         Path env = envFile("dataland", "dataland", "postgresql+asyncpg://dataland:dataland@dataland-postgres:5432/dataland", null);
         Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
         assertEquals(1, result.exit(), result.all());
         assertTrue(result.all().contains("[default-credentials]"), "the guard's finding is shown: " + result.all());
         assertTrue(result.stderr().contains("ABORT: check-env from dataland/agent:latest refused"), result.stderr());
-        assertInOrder(docker.calls(), "image inspect dataland/agent:latest",
-                "run --rm -i --network none dataland/agent:latest check-env --env-file /dev/stdin --production");
+        assertEquals(List.of("build", "check-env"), steps(docker.calls()));
     }
 
     @Test
-    void aGoodEnvIsCheckedByTheLastImageThenRebuiltStartedAndAwaited() throws IOException {
-        DockerStub docker = new DockerStub(dir).with("STUB_IMAGE_PRESENT", "1").with("STUB_STARTING_POLLS", "3");
-        Path env = goodEnv();
-        Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
-        assertEquals(0, result.exit(), result.all());
-        assertTrue(result.stdout().contains("passes the credential guard"), result.stdout());
-        List<String> calls = docker.calls();
-        assertEquals("image inspect dataland/agent:latest", calls.get(0));
-        assertEquals("run --rm -i --network none dataland/agent:latest check-env --env-file /dev/stdin --production", calls.get(1));
-        assertTrue(calls.get(2).startsWith("compose --env-file " + env) && calls.get(2).endsWith("up -d --build --remove-orphans"), calls.get(2));
-        assertEquals(3 * 4, calls.size() - 3, "3 starting polls + 1 healthy poll per container: " + calls);
-        assertFalse(result.all().contains(ROTATED), "the password is never printed");
+    void aFailedBuildOrBackupOrMigrationStopsTheDeployThere() throws IOException {
+        DockerStub build = stub("build").with("STUB_BUILD_EXIT", "1");
+        Ops.Result built = build.run("deploy.sh", "--env-file", goodEnv().toString());
+        assertEquals(1, built.exit(), built.all());
+        assertTrue(built.stderr().contains("the images did not build; nothing was stopped or restarted"), built.stderr());
+        assertEquals(List.of("build"), steps(build.calls()));
+
+        DockerStub backup = stub("backup").with("STUB_PG_DUMP_EXIT", "1");
+        Ops.Result backedUp = backup.run("deploy.sh", "--env-file", goodEnv().toString());
+        assertEquals(1, backedUp.exit(), backedUp.all());
+        assertTrue(backedUp.stderr().contains("the backup failed; nothing was migrated"), backedUp.stderr());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup"), steps(backup.calls()));
+
+        DockerStub migrate = stub("migrate").with("STUB_MIGRATE_EXIT", "1");
+        Ops.Result migrated = migrate.run("deploy.sh", "--env-file", goodEnv().toString());
+        assertEquals(1, migrated.exit(), migrated.all());
+        assertTrue(migrated.stderr().contains("the migration failed; the services were not started"), migrated.stderr());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate"), steps(migrate.calls()));
+    }
+
+    @Test
+    void aPendingV11NeedsABackupNewerThanAnHourUnlessTheOperatorSaysSo() throws IOException {
+        // no backup taken and none in BACKUP_DIR: refused before migrating
+        DockerStub none = stub("none").with("STUB_AGENT_INFO", V11_PENDING);
+        Ops.Result refused = none.run("deploy.sh", "--env-file", goodEnv().toString(), "--skip-backup");
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.stderr().contains("destructive migration V11 pending (it drops columns and tables) and no backup in "
+                + dir.resolve("none-backups") + " is newer than 60 minutes"), refused.stderr());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "info"), steps(none.calls()));
+
+        // a backup two hours old does not count
+        Path old = Files.writeString(dir.resolve("none-backups").resolve("dataland-20260101T000000Z.dump"), "PGDMP");
+        assertTrue(old.toFile().setLastModified(System.currentTimeMillis() - 2 * 3600_000L));
+        assertEquals(1, none.run("deploy.sh", "--env-file", goodEnv().toString(), "--skip-backup").exit());
+
+        // unless told
+        DockerStub told = stub("told").with("STUB_AGENT_INFO", V11_PENDING);
+        Ops.Result ok = told.run("deploy.sh", "--env-file", goodEnv().toString(), "--skip-backup", "--i-have-a-backup");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.stdout().contains("destructive migration V11 pending; going ahead on --i-have-a-backup"), ok.stdout());
+
+        // the backup the deploy takes itself is fresh enough
+        DockerStub normal = stub("normal").with("STUB_AGENT_INFO", V11_PENDING);
+        Ops.Result fresh = normal.run("deploy.sh", "--env-file", goodEnv().toString());
+        assertEquals(0, fresh.exit(), fresh.all());
+        assertTrue(fresh.stdout().matches("(?s).*destructive migration V11 pending; backup \\S+dataland-\\S+\\.dump is 0 minute\\(s\\) old.*"), fresh.stdout());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate", "start services", "health"),
+                steps(normal.calls()));
     }
 
     @Test
@@ -111,7 +180,7 @@ class DeployScriptTest {
         // percent-encoded passwords are compared decoded
         Path encoded = envFile("svc", "p@ss:word", "postgresql://svc:p%40ss%3Aword@dataland-postgres:5432/dataland",
                 "jdbc:postgresql://dataland-postgres:5432/dataland?user=svc&password=p%40ss%3Aword");
-        Ops.Result ok = docker.with("STUB_IMAGE_PRESENT", "0").run("deploy.sh", "--env-file", encoded.toString());
+        Ops.Result ok = docker.with("STUB_FAKE_PG", "1").with("BACKUP_DIR", dir.toString()).run("deploy.sh", "--env-file", encoded.toString());
         assertEquals(0, ok.exit(), ok.all());
     }
 
@@ -126,13 +195,12 @@ class DeployScriptTest {
 
     @Test
     void aContainerThatTurnsUnhealthyFailsTheDeploy() throws IOException {
-        DockerStub docker = new DockerStub(dir).with("STUB_IMAGE_PRESENT", "1")
-                .with("STUB_FINAL_FOR", "dataland-agent").with("STUB_FINAL_STATUS", "unhealthy");
+        DockerStub docker = stub("unhealthy").with("STUB_FINAL_FOR", "dataland-agent").with("STUB_FINAL_STATUS", "unhealthy");
         Ops.Result result = docker.run("deploy.sh", "--env-file", goodEnv().toString());
         assertEquals(1, result.exit(), result.all());
         assertTrue(result.stderr().contains("ABORT: dataland-agent is unhealthy"), result.stderr());
 
-        DockerStub slow = new DockerStub(dir.resolve("slow")).with("STUB_IMAGE_PRESENT", "0")
+        DockerStub slow = stub("slow")
                 .with("STUB_STARTING_POLLS", "1000000").with("DEPLOY_HEALTH_TIMEOUT", "1").with("DEPLOY_POLL_SECONDS", "0.2");
         Ops.Result timeout = slow.run("deploy.sh", "--env-file", goodEnv().toString());
         assertEquals(1, timeout.exit(), timeout.all());

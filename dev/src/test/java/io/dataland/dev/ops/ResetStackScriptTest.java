@@ -42,10 +42,12 @@ class ResetStackScriptTest {
 
     private static void assertReset(DockerStub docker) {
         List<String> calls = docker.calls();
-        assertEquals(3, calls.size(), calls.toString());
+        assertEquals(5, calls.size(), calls.toString());
         assertTrue(calls.get(0).startsWith("compose ") && calls.get(0).endsWith(" down"), calls.get(0));
         assertEquals("volume rm dataland_postgres-data", calls.get(1));
-        assertTrue(calls.get(2).startsWith("compose ") && calls.get(2).endsWith(" up -d"), calls.get(2));
+        assertTrue(calls.get(2).startsWith("compose ") && calls.get(2).endsWith(" up -d --wait postgres"), calls.get(2));
+        assertTrue(calls.get(3).startsWith("compose ") && calls.get(3).endsWith(" run --rm --no-deps agent migrate"), calls.get(3));
+        assertTrue(calls.get(4).startsWith("compose ") && calls.get(4).endsWith(" up -d"), calls.get(4));
         assertFalse(calls.stream().anyMatch(c -> c.contains("auth-data") || c.contains(" -v") || c.contains("--volumes")),
                 "auth-data must survive: " + calls);
     }

@@ -10,8 +10,8 @@ package io.dataland.kit.config;
  */
 public final class DatabaseSettings {
 
-    /** The agent's documented default. */
-    public static final String AGENT_DEFAULT = "postgresql+asyncpg://dataland:dataland@localhost:5432/dataland";
+    /** The agent's documented default: the original's, host dataland-postgres (the compose network name). */
+    public static final String AGENT_DEFAULT = "postgresql+asyncpg://dataland:dataland@dataland-postgres:5432/dataland";
     /** The auth server's documented last-resort default. */
     public static final String AUTH_DEFAULT = "postgresql://dataland:dataland@localhost:5432/dataland";
 

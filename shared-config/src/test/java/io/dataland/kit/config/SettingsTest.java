@@ -62,5 +62,8 @@ class SettingsTest {
                         "AUTH_DATABASE_URL", "postgresql://x@y/z"))));
         assertEquals(new DatabaseSettings.Source("DATABASE_URL", DatabaseSettings.AGENT_DEFAULT),
                 DatabaseSettings.agent(Settings.of(Map.of())));
+        // the original's defaults (seed: agent on the compose network, auth's last resort on localhost)
+        assertEquals("dataland-postgres", DatabaseSettings.agent(Settings.of(Map.of())).parse().host());
+        assertEquals("localhost", DatabaseSettings.auth(Settings.of(Map.of())).parse().host());
     }
 }
