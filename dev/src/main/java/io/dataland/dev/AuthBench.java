@@ -328,7 +328,8 @@ public final class AuthBench {
         builder.environment().putIfAbsent("MALLOC_ARENA_MAX", Stack.AUTH_MALLOC_ARENA_MAX); // as the stack
         builder.environment().putAll(Map.of("DATABASE_URL", databaseUrl, "AUTH_PORT", Integer.toString(port),
                 "BIND_HOST", "127.0.0.1", "AUTH_DATA_DIR", dataDir.toString(),
-                "LOGIN_LOCK_ACCOUNT_FAILURES", "1000000", "LOGIN_LOCK_ADDRESS_FAILURES", "1000000"));
+                "LOGIN_LOCK_ACCOUNT_FAILURES", "1000000", "LOGIN_LOCK_ADDRESS_FAILURES", "1000000",
+                "SIGNUP_LIMIT_PER_ADDRESS", "1000000", "SIGNUP_LIMIT_GLOBAL", "1000000"));
         return builder.start();
     }
 

@@ -164,6 +164,7 @@ class OrphanRunsTest {
         builder.environment().putAll(Map.of("DATABASE_URL", db.databaseUrl(), "AGENT_PORT", Integer.toString(port),
                 "AUTH_JWKS_URL", "http://127.0.0.1:1/jwks.json", "JWKS_FILE", jwks.toString(),
                 "DB_POOL_SIZE", "4", "DB_MAX_OVERFLOW", "20"));
+        builder.environment().putAll(AgentHarness.UNLIMITED_TURNS);
         builder.environment().putAll(extra);
         return builder.start();
     }

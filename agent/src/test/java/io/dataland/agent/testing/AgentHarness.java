@@ -44,6 +44,14 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     /** Starts an agent on {@code db} with {@code extraEnv} on top of the test defaults. */
+    /**
+     * Chat abuse limits out of the way: most tests send many turns for one user, at once, which the
+     * production limits (a burst of 20, 2 turns of one user at a time) would refuse. The limits have their
+     * own tests (TurnLimitsTest), which set them through {@code extraEnv}.
+     */
+    public static final Map<String, String> UNLIMITED_TURNS = Map.of("CHAT_TURN_BURST", "100000",
+            "CHAT_TURNS_PER_HOUR", "10000000", "CHAT_MAX_TURNS_PER_USER", "10000", "CHAT_MAX_MODEL_CALLS", "100000");
+
     public static AgentHarness start(TestDatabase db, Map<String, String> extraEnv) {
         return start(db, extraEnv, null);
     }
@@ -62,6 +70,7 @@ public final class AgentHarness implements AutoCloseable {
             env.put("JWKS_FILE", jwks.toString());
             env.put("DB_POOL_SIZE", "4");
             env.put("DB_MAX_OVERFLOW", "8");
+            env.putAll(UNLIMITED_TURNS);
             env.putAll(extraEnv);
             Settings settings = Settings.load(env, "application.yaml");
             return new AgentHarness(tracing == null ? AgentServer.start(settings) : AgentServer.start(settings, tracing), mint, db);

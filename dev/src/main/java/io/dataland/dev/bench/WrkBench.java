@@ -100,6 +100,10 @@ public final class WrkBench {
             env.put("AUTH_JWKS_URL", "http://127.0.0.1:9/jwks.json");
             env.put("DB_POOL_SIZE", String.valueOf(clients));
             env.put("DB_MAX_OVERFLOW", "8");
+            // throughput, not abuse limits: every visitor sends turn after turn
+            env.put("CHAT_TURN_BURST", "100000");
+            env.put("CHAT_TURNS_PER_HOUR", "10000000");
+            env.put("CHAT_MAX_TURNS_PER_USER", "10000");
             try (AgentServer agent = AgentServer.start(Settings.load(env, "application.yaml"))) {
                 List<String> tokens = new ArrayList<>();
                 for (int i = 0; i < 4 * clients; i++) {

@@ -74,7 +74,9 @@ class FleetTest {
         RequiredTool.require("haproxy", "haproxy");
         Path root = Path.of(System.getProperty("dataland.root", "..")).toAbsolutePath().normalize();
         fleet = Fleet.start(root, new Fleet.Options(3, 0, 0, 0, 0, 20, true, state, true, false,
-                Map.of("JWKS_REFETCH_COOLDOWN_SECONDS", "1", "HASH_CONCURRENCY", "1")));
+                // 50 turns of one user at once: the per-user chat limits (2 at a time) are lifted here
+                Map.of("JWKS_REFETCH_COOLDOWN_SECONDS", "1", "HASH_CONCURRENCY", "1", "CHAT_TURN_BURST", "100000",
+                        "CHAT_TURNS_PER_HOUR", "10000000", "CHAT_MAX_TURNS_PER_USER", "10000")));
         email = "fleet-" + UUID.randomUUID() + "@example.org";
         HttpResponse<String> signup = post(fleet.authUrl() + "/auth/signup", null,
                 "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
