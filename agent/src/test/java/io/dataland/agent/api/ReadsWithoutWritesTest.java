@@ -59,7 +59,9 @@ class ReadsWithoutWritesTest {
                 superuser(db, "ALTER SYSTEM RESET autovacuum");
                 superuser(db, "SELECT pg_reload_conf()");
             }
-            assertTrue(walBytes < 2_048, walBytes + " bytes of WAL for " + REQUESTS + " reads");
+            // 16 KiB: room for unrelated server-wide WAL (a checkpoint, another database's housekeeping; up to ~4 KiB
+            // seen), far below the ~96,000 bytes that 1,000 locking upserts write
+            assertTrue(walBytes < 16_384, walBytes + " bytes of WAL for " + REQUESTS + " reads");
             assertTrue(xids < 5, xids + " transaction ids for " + REQUESTS + " reads");
         }
     }
