@@ -14,7 +14,7 @@ import io.dataland.agent.ticket.TicketMapper;
 import io.dataland.agent.user.UserMapper;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
-import io.dataland.kit.ServiceMain;
+import io.dataland.kit.RunningServer;
 import io.dataland.kit.config.Settings;
 import io.dataland.kit.db.MyBatis;
 import io.dataland.kit.db.PoolSettings;
@@ -28,29 +28,22 @@ import io.helidon.webserver.WebServer;
  * A running agent: the boot sequence (credential guard, pool and budget, schema, server) and the
  * handle tests and {@link Main} hold to stop it.
  */
-public final class AgentServer implements ServiceMain.Server {
+public final class AgentServer extends RunningServer {
 
     /** Every mapper of the agent (each one's XML beside it on the class path). */
     public static final List<Class<?>> MAPPERS = List.of(UserMapper.class, TicketMapper.class,
             ConversationMapper.class, MessageMapper.class, RunMapper.class);
 
-    private final HikariDataSource dataSource;
     private final AgentApi api;
-    private final WebServer server;
-    private final String host;
-    private final Tracing tracing;
     private final RunReaper reaper;
     private final Duration drainTimeout;
 
     private AgentServer(HikariDataSource dataSource, AgentApi api, WebServer server, String host,
                         Tracing tracing, RunReaper reaper, Duration drainTimeout) {
-        this.drainTimeout = drainTimeout;
-        this.tracing = tracing;
-        this.reaper = reaper;
-        this.dataSource = dataSource;
+        super(dataSource, server, host, tracing);
         this.api = api;
-        this.server = server;
-        this.host = host;
+        this.reaper = reaper;
+        this.drainTimeout = drainTimeout;
     }
 
     /**
@@ -97,31 +90,13 @@ public final class AgentServer implements ServiceMain.Server {
         return api;
     }
 
-    /** The listening port. */
-    public int port() {
-        return server.port();
-    }
-
-    /** The bind host. */
-    public String host() {
-        return host;
-    }
-
-    /** The service's pool. */
-    public HikariDataSource dataSource() {
-        return dataSource;
-    }
-
     /**
      * Stops gracefully (SIGTERM): new turns are refused, turns in flight get {@code SHUTDOWN_DRAIN_SECONDS}
-     * to finish (the rest are closed {@code error} "shutdown"), then the server stops and the pool closes.
+     * to finish (the rest are closed {@code error} "shutdown"); then the server stops and the pool closes.
      */
     @Override
-    public void close() {
+    protected void stopAccepting() {
         api.chat().drain(drainTimeout);
         reaper.close();
-        server.stop();
-        tracing.close();
-        dataSource.close();
     }
 }

@@ -24,7 +24,7 @@ import io.dataland.auth.token.Tokens;
 import io.dataland.auth.web.StaffPagesService;
 import io.dataland.kit.config.CredentialGuard;
 import io.dataland.kit.ServiceBoot;
-import io.dataland.kit.ServiceMain;
+import io.dataland.kit.RunningServer;
 import io.dataland.kit.config.Settings;
 import io.dataland.kit.db.UnitOfWork;
 import io.dataland.kit.telemetry.Tracing;
@@ -35,22 +35,15 @@ import io.helidon.webserver.http.HttpRouting;
  * A running auth: the boot sequence (credential guard, pool and budget, bootstrap DDL, keys, server)
  * and the handle tests and {@link Main} hold to stop it.
  */
-public final class AuthServer implements ServiceMain.Server {
+public final class AuthServer extends RunningServer {
 
     private static final Logger LOG = Logger.getLogger(AuthServer.class.getName());
 
-    private final HikariDataSource dataSource;
-    private final WebServer server;
-    private final String host;
     private final ScheduledExecutorService housekeeping;
-    private final Tracing tracing;
 
     private AuthServer(HikariDataSource dataSource, WebServer server, String host, ScheduledExecutorService housekeeping,
                        Tracing tracing) {
-        this.tracing = tracing;
-        this.dataSource = dataSource;
-        this.server = server;
-        this.host = host;
+        super(dataSource, server, host, tracing);
         this.housekeeping = housekeeping;
     }
 
@@ -130,27 +123,9 @@ public final class AuthServer implements ServiceMain.Server {
                         parts.clients()));
     }
 
-    /** The listening port. */
-    public int port() {
-        return server.port();
-    }
-
-    /** The bind host. */
-    public String host() {
-        return host;
-    }
-
-    /** The service's pool. */
-    public HikariDataSource dataSource() {
-        return dataSource;
-    }
-
-    /** Stops the server, then closes the pool. */
+    /** Stops the throttle purge; then the server stops and the pool closes. */
     @Override
-    public void close() {
+    protected void stopAccepting() {
         housekeeping.shutdownNow();
-        server.stop();
-        tracing.close();
-        dataSource.close();
     }
 }
