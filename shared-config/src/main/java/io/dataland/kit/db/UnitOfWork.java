@@ -6,9 +6,9 @@ import org.apache.ibatis.session.SqlSession;
 import org.apache.ibatis.session.SqlSessionFactory;
 
 /**
- * The unit of work of both services: one {@link SqlSession} on one pooled connection, one transaction
- * (the server's default isolation, READ COMMITTED), committed when the work returns and rolled back when
- * it throws anything. Repositories take the caller's session; the service layer opens the unit.
+ * The unit of work of both services: one {@link SqlSession} on one pooled connection. A write is one
+ * transaction (the server's default isolation, READ COMMITTED), committed when the work returns and rolled
+ * back when it throws anything; a read runs in auto-commit. Repositories take the caller's session; the service layer opens the unit.
  */
 public final class UnitOfWork {
 
@@ -42,12 +42,17 @@ public final class UnitOfWork {
     }
 
     /**
-     * Runs read-only {@code work} in one session: one transaction, so a multi-statement read such as a
-     * conversation reload sees one snapshot per statement within one BEGIN ... COMMIT. The name says what
-     * the caller intends.
+     * Runs read-only {@code work} in one session in auto-commit: each statement is its own implicit
+     * transaction, so a read sends no BEGIN and waits for no COMMIT round trip, and takes no transaction
+     * id. Under READ COMMITTED a BEGIN ... COMMIT would not give the statements one snapshot anyway (each
+     * statement takes its own); what a multi-statement read relies on instead is that each write it can
+     * see was committed whole (a message with its children, in one unit of work). Work that writes
+     * belongs in {@link #inTransaction}.
      */
     public <T> T read(Function<SqlSession, T> work) {
-        return inTransaction(work);
+        try (SqlSession session = sessions.openSession(true)) {
+            return work.apply(session);
+        }
     }
 
     private static void rollback(SqlSession session, Throwable cause) {

@@ -11,6 +11,9 @@ public interface NoteMapper {
     /** A plain insert (marks the session dirty in MyBatis's eyes). */
     int insert(@Param("note") String note);
 
+    /** The id of the statement's transaction (assigning one). */
+    String transactionId();
+
     /** How many notes exist. */
     long count();
 }

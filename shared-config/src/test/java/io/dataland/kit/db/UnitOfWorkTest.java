@@ -85,6 +85,26 @@ class UnitOfWorkTest {
         assertEquals(1L, count());
     }
 
+    @Test
+    void readRunsEachStatementInItsOwnTransactionAndLeavesThePooledConnectionForUnitsOfWork() {
+        // a read sends no BEGIN/COMMIT: the second statement is not inside a block the first one opened
+        assertEquals(false, db.read(session -> {
+            NoteMapper notes = session.getMapper(NoteMapper.class);
+            return notes.transactionId().equals(notes.transactionId());
+        }));
+        // the contrast, so the check above can fail: inside a unit of work the block spans both statements
+        assertEquals(true, db.inTransaction(session -> {
+            NoteMapper notes = session.getMapper(NoteMapper.class);
+            return notes.transactionId().equals(notes.transactionId());
+        }));
+        // the pool's one connection still gives units of work their all-or-nothing after a read
+        assertThrows(IllegalStateException.class, () -> db.inTransaction(session -> {
+            session.getMapper(NoteMapper.class).insertReturning("after a read");
+            throw new IllegalStateException("boom");
+        }));
+        assertEquals(0L, count());
+    }
+
     private long count() {
         return db.read(session -> session.getMapper(NoteMapper.class).count());
     }
