@@ -54,16 +54,8 @@ class OrphanRunsTest {
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
         try {
             awaitHealthy(http, port, agent);
-            for (int i = 0; i < TURNS; i++) {
-                inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat"))
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"turn " + i + "\"}"))
-                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (openRuns(db, user) < TURNS && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            inFlight.addAll(sendTurns(http, port, token, Duration.ofSeconds(60)));
+            awaitOpenRuns(db, user);
             assertEquals(TURNS, openRuns(db, user), "every turn in flight has its run open");
         } finally {
             agent.destroyForcibly(); // SIGKILL: no shutdown hook, no drain
@@ -121,16 +113,8 @@ class OrphanRunsTest {
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
         try {
             awaitHealthy(http, port, agent);
-            for (int i = 0; i < TURNS; i++) {
-                inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat"))
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"turn " + i + "\"}"))
-                        .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString()));
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (openRuns(db, user) < TURNS && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            inFlight.addAll(sendTurns(http, port, token, Duration.ofSeconds(90)));
+            awaitOpenRuns(db, user);
             assertEquals(TURNS, openRuns(db, user), "every turn is in flight (its run open) when SIGTERM comes");
             agent.destroy(); // SIGTERM
             assertTrue(agent.waitFor(60, TimeUnit.SECONDS), "the agent exited after draining");
@@ -183,6 +167,27 @@ class OrphanRunsTest {
             Thread.sleep(200);
         }
         throw new AssertionError("the agent process did not become healthy");
+    }
+
+    /** {@code TURNS} chat turns of {@code token}, sent at once; each answer (or failure) arrives later. */
+    private static List<CompletableFuture<HttpResponse<String>>> sendTurns(HttpClient http, int port, String token,
+                                                                           Duration timeout) {
+        List<CompletableFuture<HttpResponse<String>>> turns = new ArrayList<>();
+        for (int i = 0; i < TURNS; i++) {
+            turns.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"turn " + i + "\"}"))
+                    .timeout(timeout).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        return turns;
+    }
+
+    /** Waits up to a minute for {@code TURNS} open runs of {@code user} (the caller asserts the count). */
+    private static void awaitOpenRuns(TestDatabase db, String user) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (openRuns(db, user) < TURNS && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     private static long openRuns(TestDatabase db, String user) throws Exception {
