@@ -32,14 +32,18 @@ import io.jsonwebtoken.security.Jwks;
  *
  * <p>The URL's keys are cached. An unknown {@code kid} triggers a refetch at most once per cooldown, so a
  * flood of tokens with random kids costs the auth server one request per cooldown; a set older than
- * {@code maxAge} is refetched on the next lookup (same cooldown). A failed fetch keeps the last good keys,
- * and the first fetch runs in the background, so the agent boots and serves while the auth server is
+ * {@code maxAge} is refetched on the next lookup (same cooldown). A failed fetch keeps the last good keys
+ * and is retried sooner than the cooldown, after 1 s, then 2 s, 4 s ... up to the cooldown, so an agent
+ * that booted while the auth server was still starting trusts its keys a second later, not half a minute
+ * later. The first fetch runs in the background, so the agent boots and serves while the auth server is
  * down. The file is re-read when its modification time or size changes (checked at most once a second).
  */
 public final class JwksKeys {
 
     private static final Logger LOG = Logger.getLogger(JwksKeys.class.getName());
     private static final Duration FILE_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** The wait before the first retry of a failed fetch; it doubles with each failure, up to the cooldown. */
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     /** The most a JWKS answer may weigh: a real set is a few KiB; more is a misdirected or hostile URL. */
     static final int MAX_BODY_BYTES = 64 * 1024;
     /**
@@ -74,6 +78,8 @@ public final class JwksKeys {
 
     private volatile Map<String, Trusted> urlKeys = Map.of();
     private volatile Instant lastFetchAttempt = Instant.EPOCH;
+    /** Fetches that failed since the last success (the one in flight counts until it succeeds). */
+    private volatile int failedFetches;
     private volatile Instant lastFetchSuccess = Instant.EPOCH;
     private volatile Map<String, Trusted> fileKeys = Map.of();
     private volatile Instant lastFileCheck = Instant.EPOCH;
@@ -188,6 +194,7 @@ public final class JwksKeys {
                 return;
             }
             lastFetchAttempt = now();
+            failedFetches++; // until this fetch succeeds (only the fetchLock holder writes it)
             fetches.incrementAndGet();
             HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(3))
                     .header("Accept", "application/json").GET().build();
@@ -210,6 +217,7 @@ public final class JwksKeys {
             Map<String, Trusted> keys = parse(new String(body, StandardCharsets.UTF_8), null);
             urlKeys = keys;
             lastFetchSuccess = now();
+            failedFetches = 0;
             LOG.fine(() -> "JWKS fetched from " + url + ": " + keys.keySet());
         } catch (IOException | RuntimeException e) {
             LOG.warning(() -> "JWKS fetch from " + url + " failed (" + e.getClass().getSimpleName()
@@ -222,7 +230,20 @@ public final class JwksKeys {
     }
 
     private boolean cooldownOver() {
-        return !now().isBefore(lastFetchAttempt.plus(cooldown));
+        return !now().isBefore(lastFetchAttempt.plus(nextFetchWait(failedFetches)));
+    }
+
+    /**
+     * The least time between the last fetch and the next one: the cooldown after a success; after
+     * {@code failures} failures in a row {@link #FIRST_RETRY} doubled {@code failures - 1} times, never
+     * more than the cooldown.
+     */
+    Duration nextFetchWait(int failures) {
+        if (failures == 0) {
+            return cooldown;
+        }
+        Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 20));
+        return wait.compareTo(cooldown) > 0 ? cooldown : wait;
     }
 
     private void checkFile(boolean force) {

@@ -65,6 +65,44 @@ class JwksKeysTest {
     }
 
     @Test
+    void aFailedFetchIsRetriedAfterASecondThenLessOftenNotAfterTheCooldown() throws Exception {
+        try (JwksServer server = JwksServer.start(null)) { // the auth server is still starting: 503
+            MutableClock clock = new MutableClock();
+            JwksKeys keys = new JwksKeys(server.url(), null, Duration.ofSeconds(30), Duration.ofMinutes(5), clock);
+            assertNull(keys.find("key-a"));
+            assertEquals(1, server.hits());
+            clock.advance(Duration.ofMillis(999));
+            assertNull(keys.find("key-a"), "not asked again within the first retry wait");
+            assertEquals(1, server.hits());
+            clock.advance(Duration.ofMillis(1));
+            assertNull(keys.find("key-a"));
+            assertEquals(2, server.hits(), "retried after 1 s");
+            clock.advance(Duration.ofMillis(1999));
+            assertNull(keys.find("key-a"));
+            assertEquals(2, server.hits(), "the second retry waits 2 s");
+            server.serve(TokenMint.jwks(A));
+            clock.advance(Duration.ofMillis(1));
+            assertNotNull(keys.find("key-a"), "the keys are trusted 3 s after boot, not 30 s");
+            assertEquals(3, server.hits());
+            clock.advance(Duration.ofSeconds(29));
+            assertNull(keys.find("key-b"), "after a success the cooldown holds again");
+            assertEquals(3, server.hits());
+        }
+    }
+
+    @Test
+    void theRetryWaitDoublesUpToTheCooldown() {
+        JwksKeys keys = new JwksKeys(URI.create("http://127.0.0.1:1/jwks.json"), null, Duration.ofSeconds(30),
+                Duration.ofMinutes(5), Clock.systemUTC());
+        assertEquals(Duration.ofSeconds(30), keys.nextFetchWait(0));
+        assertEquals(Duration.ofSeconds(1), keys.nextFetchWait(1));
+        assertEquals(Duration.ofSeconds(2), keys.nextFetchWait(2));
+        assertEquals(Duration.ofSeconds(16), keys.nextFetchWait(5));
+        assertEquals(Duration.ofSeconds(30), keys.nextFetchWait(6));
+        assertEquals(Duration.ofSeconds(30), keys.nextFetchWait(1000));
+    }
+
+    @Test
     void keepsLastGoodKeysWhileTheUrlIsDown() throws Exception {
         JwksKeys keys;
         URI url;

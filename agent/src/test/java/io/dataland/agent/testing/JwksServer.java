@@ -22,7 +22,7 @@ public final class JwksServer implements AutoCloseable {
         this.body = body;
     }
 
-    /** Starts on a free loopback port serving {@code jwks}. */
+    /** Starts on a free loopback port serving {@code jwks} (null: answering 503 until {@link #serve}). */
     public static JwksServer start(String jwks) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -30,7 +30,13 @@ public final class JwksServer implements AutoCloseable {
             JwksServer jwksServer = new JwksServer(server, body);
             server.createContext("/jwks.json", exchange -> {
                 jwksServer.hits.incrementAndGet();
-                byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+                String document = body.get();
+                if (document == null) { // down: as an auth server still starting behind a proxy
+                    exchange.sendResponseHeaders(503, -1);
+                    exchange.close();
+                    return;
+                }
+                byte[] bytes = document.getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, bytes.length);
                 exchange.getResponseBody().write(bytes);
@@ -48,7 +54,7 @@ public final class JwksServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json");
     }
 
-    /** Serves {@code jwks} from now on (a key rotation). */
+    /** Serves {@code jwks} from now on (a key rotation; null: 503). */
     public void serve(String jwks) {
         body.set(jwks);
     }
