@@ -15,7 +15,9 @@
 #                           in BACKUP_DIR is newer than DEPLOY_BACKUP_MAX_AGE_MINUTES (60), or
 #                           --i-have-a-backup is given;
 #   7. run_migrations       `agent.jar migrate` in a one-off container (the services boot with
-#                           DB_MIGRATE_ON_BOOT=false and refuse a schema that is behind);
+#                           DB_MIGRATE_ON_BOOT=false and refuse a schema that is behind), with
+#                           --i-have-a-backup when step 6 let a pending V11 through (the agent refuses
+#                           V11 on its own while the data it drops is there);
 #   8. start_services       `docker compose up -d` and a wait until every container reports healthy.
 #
 #   compose/deploy.sh [--env-file PATH] [--skip-backup] [--i-have-a-backup]
@@ -23,7 +25,9 @@
 # Environment: AGENT_IMAGE (dataland/agent:latest), DEPLOY_HEALTH_TIMEOUT seconds (180),
 # DEPLOY_POLL_SECONDS (5), DEPLOY_BACKUP_MAX_AGE_MINUTES (60), BACKUP_DIR (as backup.sh),
 # COMPOSE (the compose command, "docker compose"; "docker-compose" where the v2 plugin is missing, as
-# with podman-docker), DEPLOY_SERVICES (the services to start, default all).
+# with podman-docker), DEPLOY_SERVICES (the services to start, default all). POSTGRES_VOLUME and
+# AUTH_DATA_VOLUME (environment or .env, both or neither): the stack runs on these existing volumes, as
+# external volumes (compose/cutover.compose.yml is added to every compose call; docs/cutover.md).
 # Exit 0 deployed and healthy, 1 aborted or unhealthy, 2 usage.
 set -euo pipefail
 
@@ -40,7 +44,7 @@ while [ $# -gt 0 ]; do
     --env-file) [ $# -ge 2 ] || usage; env_file=$2; shift 2 ;;
     --skip-backup) skip_backup=1; shift ;;
     --i-have-a-backup) have_backup=1; shift ;;
-    -h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
     *) echo "deploy: unknown argument '$1'" >&2; usage ;;
   esac
 done
@@ -51,8 +55,9 @@ poll=${DEPLOY_POLL_SECONDS:-5}
 backup_max_minutes=${DEPLOY_BACKUP_MAX_AGE_MINUTES:-60}
 # Migrations that drop data; a pending one needs a fresh backup (see guard_destructive).
 destructive_versions=(V11)
+# set by guard_destructive when it lets a pending destructive migration through
+migrate_args=()
 containers=(dataland-postgres dataland-auth dataland-agent)
-read -r -a compose <<< "${COMPOSE:-docker compose}"
 read -r -a services <<< "${DEPLOY_SERVICES:-}"
 
 log() { printf 'deploy: %s\n' "$*"; }
@@ -60,7 +65,7 @@ abort() { printf 'deploy: ABORT: %s\n' "$*" >&2; exit 1; }
 
 [ -f "$env_file" ] || abort "no env file at $env_file (copy compose/.env.example and rotate every CHANGE_ME)"
 env_file=$(cd "$(dirname "$env_file")" && pwd)/$(basename "$env_file")
-compose+=(--env-file "$env_file" -f "$here/compose.yml")
+compose_command
 
 # --- 1 ------------------------------------------------------------------------------------------------
 check_env_file() {
@@ -80,6 +85,15 @@ check_env_file() {
     check_agreement AUTH_DATABASE_URL "$auth_url"
   fi
   log "$env_file: POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, DATABASE_URL and AUTH_DATABASE_URL agree"
+  if cutover_volumes; then
+    local pg_volume auth_volume
+    pg_volume=$(setting POSTGRES_VOLUME "")
+    auth_volume=$(setting AUTH_DATA_VOLUME "")
+    if [ -z "$pg_volume" ] || [ -z "$auth_volume" ]; then
+      abort "POSTGRES_VOLUME and AUTH_DATA_VOLUME go together (the old stack's two volumes, docs/cutover.md); only one is set"
+    fi
+    log "existing volumes, taken as external: postgres-data=$pg_volume auth-data=$auth_volume"
+  fi
 }
 
 check_agreement() {
@@ -112,7 +126,7 @@ check_env_image() {
 start_database() {
   log "starting postgres"
   "${compose[@]}" up -d postgres
-  wait_healthy dataland-postgres
+  wait_healthy "$health_timeout" "$poll" dataland-postgres || abort "$health_problem"
 }
 
 # --- 5 ------------------------------------------------------------------------------------------------
@@ -146,6 +160,8 @@ guard_destructive() {
     fi
   done
   [ ${#pending[@]} -gt 0 ] || return 0
+  # from here on the deploy vouches for a backup: the agent's own guard is told so
+  migrate_args=(--i-have-a-backup)
   if [ "$have_backup" = 1 ]; then
     log "destructive migration ${pending[*]} pending; going ahead on --i-have-a-backup"
     return
@@ -164,37 +180,15 @@ guard_destructive() {
 # --- 7 ------------------------------------------------------------------------------------------------
 run_migrations() {
   log "migrating the database (agent.jar migrate in a one-off container)"
-  "${compose[@]}" run --rm --no-deps agent migrate || abort "the migration failed; the services were not started (restore: docs/cutover.md)"
+  "${compose[@]}" run --rm --no-deps agent migrate ${migrate_args[@]+"${migrate_args[@]}"} || abort "the migration failed; the services were not started (restore: docs/cutover.md)"
 }
 
 # --- 8 ------------------------------------------------------------------------------------------------
 start_services() {
   log "starting the stack"
   "${compose[@]}" up -d --remove-orphans ${services[@]+"${services[@]}"}
-  wait_healthy "${containers[@]}"
+  wait_healthy "$health_timeout" "$poll" "${containers[@]}" || abort "$health_problem"
   log "deployed: ${containers[*]} healthy"
-}
-
-wait_healthy() {
-  local deadline=$((SECONDS + health_timeout)) pending container status
-  while :; do
-    pending=()
-    for container in "$@"; do
-      status=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$container" 2>/dev/null) || status=missing
-      case $status in
-        healthy) ;;
-        unhealthy|exited|dead) abort "$container is $status (see: docker logs $container)" ;;
-        *) pending+=("$container=$status") ;;
-      esac
-    done
-    if [ ${#pending[@]} -eq 0 ]; then
-      return
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      abort "not healthy within ${health_timeout}s: ${pending[*]}"
-    fi
-    sleep "$poll"
-  done
 }
 
 check_env_file

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Helpers the compose/ scripts share (sourced, not run): reading a .env file without executing it,
-# and taking a PostgreSQL URL apart. Nothing here prints a password.
+# taking a PostgreSQL URL apart, the compose command with its files, and the wait for healthy
+# containers. Nothing here prints a password.
 
 # env_get FILE KEY: prints KEY's value from a docker-compose style env file (KEY=VALUE lines, '#'
 # comments, optional 'export ', optional quotes); returns 1 when KEY is absent. The last one wins.
@@ -85,4 +86,59 @@ use_database_url() {
   if [ -n "$url_user" ]; then export PGUSER=$url_user; fi
   if [ -n "$url_password" ]; then export PGPASSWORD=$url_password; fi
   if [ -n "$url_sslmode" ]; then export PGSSLMODE=$url_sslmode; fi
+}
+
+# cutover_volumes: true when POSTGRES_VOLUME or AUTH_DATA_VOLUME is set (in the environment or the env
+# file $env_file): the stack runs on existing volumes, e.g. the Python stack's at the cutover.
+cutover_volumes() {
+  [ -n "$(setting POSTGRES_VOLUME "")" ] || [ -n "$(setting AUTH_DATA_VOLUME "")" ]
+}
+
+# compose_command: sets the array `compose` to the compose command ($COMPOSE: "docker compose", or
+# "docker-compose" where the v2 plugin is missing, as with Debian's 1.29 and podman-docker), with
+# --env-file $env_file when that file exists, -f compose.yml, and -f cutover.compose.yml when
+# cutover_volumes: that override declares both volumes `external: true` under those names, so compose
+# uses them as they are and never creates one (a wrong name fails instead of starting on an empty volume).
+compose_command() {
+  local dir
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  read -r -a compose <<< "${COMPOSE:-docker compose}"
+  if [ -f "${env_file:-}" ]; then
+    compose+=(--env-file "$env_file")
+  fi
+  compose+=(-f "$dir/compose.yml")
+  if cutover_volumes; then
+    compose+=(-f "$dir/cutover.compose.yml")
+  fi
+}
+
+# wait_healthy TIMEOUT POLL CONTAINER...: polls `docker inspect` every POLL seconds until every CONTAINER
+# is healthy (compose's health checks; docker-compose 1.29 has no `up --wait`). Returns 1 with the reason
+# in health_problem when one turns unhealthy, exits or dies, or TIMEOUT seconds pass; a container not
+# there yet counts as pending.
+# shellcheck disable=SC2034
+wait_healthy() {
+  local timeout=$1 poll=$2 deadline pending container status
+  shift 2
+  deadline=$((SECONDS + timeout))
+  health_problem=""
+  while :; do
+    pending=()
+    for container in "$@"; do
+      status=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$container" 2>/dev/null) || status=missing
+      case $status in
+        healthy) ;;
+        unhealthy|exited|dead) health_problem="$container is $status (see: docker logs $container)"; return 1 ;;
+        *) pending+=("$container=$status") ;;
+      esac
+    done
+    if [ ${#pending[@]} -eq 0 ]; then
+      return 0
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      health_problem="not healthy within ${timeout}s: ${pending[*]}"
+      return 1
+    fi
+    sleep "$poll"
+  done
 }

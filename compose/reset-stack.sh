@@ -2,8 +2,10 @@
 # shellcheck source-path=SCRIPTDIR
 # DESTRUCTIVE: stops the stack, REMOVES the postgres-data volume (every conversation, message, ticket,
 # run and both user tables; POSTGRES_VOLUME names it, default dataland_postgres-data) and starts the
-# stack on a fresh database: postgres, `agent.jar migrate` in a one-off container, then the services. The auth-data volume (the
-# auth server's key pair and extra_jwks.json) is never touched.
+# stack on a fresh database: postgres (waited for until healthy), `agent.jar migrate` in a one-off
+# container, then the services (waited for until healthy). The auth-data volume (the auth server's key
+# pair and extra_jwks.json) is never touched. With POSTGRES_VOLUME/AUTH_DATA_VOLUME set the volumes are
+# external (compose/cutover.compose.yml): the removed one is created again, empty, under its name.
 #
 # It refuses unless a backup exists that is newer than the maximum age: the newest dataland-*.dump in
 # the backup directory, or the file named with --backup (any age: an explicit choice). It says which
@@ -13,6 +15,8 @@
 #
 # --max-age-hours: BACKUP_MAX_AGE_HOURS, default 24. --backup-dir: BACKUP_DIR, default compose/backups.
 # Without --yes it asks to type the volume name (and refuses when there is no terminal).
+# COMPOSE, DEPLOY_HEALTH_TIMEOUT (180 s), DEPLOY_POLL_SECONDS (5): as deploy.sh (docker-compose 1.29
+# works: the wait polls `docker inspect`, not `up --wait`).
 # Exit 0 reset, 1 refused or failed, 2 usage. Restore afterwards: ./restore.sh --container --clean FILE
 set -euo pipefail
 
@@ -22,6 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 usage() { echo "usage: reset-stack.sh [--backup FILE] [--max-age-hours N] [--backup-dir DIR] [--yes]" >&2; exit 2; }
 refuse() { printf 'reset-stack: REFUSED: %s\n' "$*" >&2; exit 1; }
+fail() { printf 'reset-stack: FAILED: %s\n' "$*" >&2; exit 1; }
 log() { printf 'reset-stack: %s\n' "$*"; }
 
 env_file="$here/.env"
@@ -73,17 +78,22 @@ if [ "$yes" != 1 ]; then
   [ "$answer" = "$volume" ] || refuse "not confirmed"
 fi
 
-compose=(docker compose -f "$here/compose.yml")
-if [ -f "$env_file" ]; then
-  compose=(docker compose --env-file "$env_file" -f "$here/compose.yml")
-fi
+health_timeout=${DEPLOY_HEALTH_TIMEOUT:-180}
+poll=${DEPLOY_POLL_SECONDS:-5}
+compose_command
 log "stopping the stack"
 "${compose[@]}" down
 log "removing volume $volume (auth-data is kept)"
 docker volume rm "$volume"
+if cutover_volumes; then
+  # an external volume is never created by compose: the fresh one is made here, under the same name
+  docker volume create "$volume" >/dev/null
+fi
 log "starting the stack on a fresh database (postgres, then the schema, then the services)"
+"${compose[@]}" up -d postgres
+wait_healthy "$health_timeout" "$poll" dataland-postgres || fail "$health_problem"
 # The agent boots with DB_MIGRATE_ON_BOOT=false (compose.yml): build the schema as its own step.
-"${compose[@]}" up -d --wait postgres
 "${compose[@]}" run --rm --no-deps agent migrate
 "${compose[@]}" up -d
+wait_healthy "$health_timeout" "$poll" dataland-postgres dataland-auth dataland-agent || fail "$health_problem"
 log "done; to restore: ./restore.sh --container --clean <backup>"

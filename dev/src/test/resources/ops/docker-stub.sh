@@ -14,9 +14,19 @@
 #                              libpq's PG* variables at its server), NAME must be $STUB_EXPECT_CONTAINER;
 #                              with $STUB_FAKE_PG=1, pg_dump writes a stand-in archive and pg_restore,
 #                              psql succeed without a server
-#   volume rm NAME / volume inspect NAME: exit 0
+#   volume rm NAME / volume create NAME / volume inspect NAME: exit 0
+# Installed as docker-compose too: then it logs "docker-compose ARGS", refuses `--wait` as Debian's
+# docker-compose 1.29 does (it has no such option: usage on stderr, exit 1) and answers like `docker compose`.
 set -u
-printf '%s\n' "$*" >> "$STUB_LOG"
+if [ "${0##*/}" = docker-compose ]; then
+  printf 'docker-compose %s\n' "$*" >> "$STUB_LOG"
+  case " $* " in
+    *" --wait "*) echo "Usage: up [options] [--scale SERVICE=NUM...] [--] [SERVICE...]" >&2; exit 1 ;;
+  esac
+  set -- compose "$@"
+else
+  printf '%s\n' "$*" >> "$STUB_LOG"
+fi
 case $1 in
   image)
     if [ "${STUB_IMAGE_PRESENT:-0}" = 1 ]; then echo '[{"Id":"sha256:stub"}]'; exit 0; fi

@@ -1,5 +1,6 @@
 package io.dataland.agent;
 
+import io.dataland.agent.schema.DestructiveMigrationException;
 import io.dataland.agent.schema.SchemaBehindException;
 import io.dataland.agent.schema.SchemaCommand;
 import io.dataland.kit.ServiceMain;
@@ -11,7 +12,9 @@ import io.dataland.kit.config.CredentialGuard;
  * <pre>
  * java -jar agent.jar [serve]                       boot: guard, pool, schema, server
  * java -jar agent.jar check-env --env-file PATH     the credential guard against an env file (exit 0/1)
- * java -jar agent.jar migrate                       adopt if needed, apply pending migrations (under the lock)
+ * java -jar agent.jar migrate [--i-have-a-backup]   adopt if needed, apply pending migrations (under the lock);
+ *                                                   V11 drops data: refused while it would, unless the flag
+ *                                                   (or DB_MIGRATE_ALLOW_DESTRUCTIVE=true) says there is a backup
  * java -jar agent.jar info                          current schema version and pending migrations
  * java -jar agent.jar baseline VERSION              mark a pre-existing schema as being at VERSION
  * java -jar agent.jar db-stats [--limit N]           top tables by live row count (pg_stat_user_tables)
@@ -28,7 +31,8 @@ public final class Main {
     public static void main(String[] args) {
         ServiceMain.of("agent", CredentialGuard.Service.AGENT, AgentServer::start)
                 .refusal(SchemaBehindException.class)
-                .command("migrate", "migrate", SchemaCommand::run)
+                .refusal(DestructiveMigrationException.class)
+                .command("migrate", "migrate [--i-have-a-backup]", SchemaCommand::run)
                 .command("info", "info", SchemaCommand::run)
                 .command("baseline", "baseline VERSION", SchemaCommand::run)
                 .main(args);

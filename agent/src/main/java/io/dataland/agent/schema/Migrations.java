@@ -36,7 +36,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  *   <li>Agent tables but neither history nor Alembic stamp: refused, naming the {@code baseline} command.</li>
  * </ul>
  *
- * The operator commands of {@code Main} ({@code migrate}, {@code info}, {@code baseline VERSION}) call
+ * A destructive migration (V11 drops {@code tickets.external_id}, {@code last_seen}, {@code visit_count}
+ * and {@code user_ticket_mappings}) is refused while the data it would drop is there, unless the caller
+ * allows it (after a backup): see {@link #migrate()}. An empty or fresh database is not at risk.
+ *
+ * <p>The operator commands of {@code Main} ({@code migrate}, {@code info}, {@code baseline VERSION}) call
  * {@link #migrate()}, {@link #info()} and {@link #baseline(int)}.
  */
 public final class Migrations {
@@ -60,14 +64,25 @@ public final class Migrations {
     private static final Logger LOG = Logger.getLogger(Migrations.class.getName());
     private static final Pattern ALEMBIC_REVISION = Pattern.compile("(\\d{4})_[a-z0-9_]+");
 
+    /** The migration that drops data (V11). */
+    static final int DESTRUCTIVE_VERSION = 11;
+
     private final DataSource dataSource;
+    private final boolean allowDestructive;
 
     /**
-     * Migrations over {@code dataSource}. {@link #migrate()} and {@link #baseline(int)} use a single
-     * connection from it (the one holding the advisory lock runs Flyway too), so a pool of one is enough.
+     * Migrations over {@code dataSource} that refuse to drop data (see {@link #migrate()}).
+     * {@link #migrate()} and {@link #baseline(int)} use a single connection from it (the one holding the
+     * advisory lock runs Flyway too), so a pool of one is enough.
      */
     public Migrations(DataSource dataSource) {
+        this(dataSource, false);
+    }
+
+    /** As {@link #Migrations(DataSource)}; {@code allowDestructive}: there is a backup, V11 may drop data. */
+    public Migrations(DataSource dataSource, boolean allowDestructive) {
         this.dataSource = dataSource;
+        this.allowDestructive = allowDestructive;
     }
 
     /** A Flyway configuration for this chain (tests add {@code target} to build old versions). */
@@ -86,13 +101,24 @@ public final class Migrations {
      * Adopts the database if needed (see the class comment) and applies every pending migration, under
      * the advisory lock. Returns the number of migrations applied (0 when already at head).
      *
-     * @throws IllegalStateException when the database cannot be adopted safely
+     * <p>Unless destructive migrations are allowed, it first checks whether V11 is pending and the
+     * columns and table it drops hold rows; if so it refuses before touching anything (no baseline, no
+     * history table): a backup is the only way back from V11.
+     *
+     * @throws DestructiveMigrationException V11 would drop data and it was not allowed
+     * @throws IllegalStateException         when the database cannot be adopted safely
      */
     public int migrate() {
         return withLock((connection, locked) -> {
             SchemaState state = inspect(connection);
             FluentConfiguration config = flyway(locked);
             requireChain(config.load().info());
+            if (!allowDestructive && destructivePending(state, config)) {
+                List<String> losses = v11Losses(connection);
+                if (!losses.isEmpty()) {
+                    throw new DestructiveMigrationException(losses);
+                }
+            }
             if (!state.flywayHistory()) {
                 if (state.alembicRevision() != null) {
                     int version = alembicVersion(state.alembicRevision());
@@ -124,6 +150,58 @@ public final class Migrations {
                     + " to V" + result.targetSchemaVersion + " (" + applied + " migrations)");
             return applied;
         });
+    }
+
+    /**
+     * Whether {@link #DESTRUCTIVE_VERSION} is still to run: pending in the Flyway history, or above the
+     * Alembic revision a baseline would start from. Any other database is empty for the agent (nothing to
+     * lose) or refused by the adoption rules anyway.
+     */
+    private static boolean destructivePending(SchemaState state, FluentConfiguration config) {
+        if (state.flywayHistory()) {
+            return Arrays.stream(config.load().info().pending())
+                    .anyMatch(m -> m.isVersioned() && Integer.parseInt(m.getVersion().getVersion()) == DESTRUCTIVE_VERSION);
+        }
+        return state.alembicRevision() != null && alembicVersion(state.alembicRevision()) < DESTRUCTIVE_VERSION;
+    }
+
+    /**
+     * What V11 would drop that holds rows: {@code user_ticket_mappings} (its active rows are copied into
+     * {@code tickets}, the rest is lost) and the rows of {@code tickets} while it still has any of the
+     * three columns V11 drops. Empty when nothing would be lost.
+     */
+    static List<String> v11Losses(Connection connection) throws SQLException {
+        List<String> losses = new ArrayList<>();
+        if (count(connection, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('user_ticket_mappings')") > 0) {
+            long mappings = count(connection, "SELECT count(*) FROM user_ticket_mappings");
+            if (mappings > 0) {
+                losses.add("user_ticket_mappings (" + mappings + " rows)");
+            }
+        }
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                        + " AND table_name = 'tickets' AND column_name IN ('external_id', 'last_seen', 'visit_count')"
+                        + " ORDER BY column_name");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                columns.add("tickets." + rs.getString(1));
+            }
+        }
+        if (!columns.isEmpty()) {
+            long tickets = count(connection, "SELECT count(*) FROM tickets");
+            if (tickets > 0) {
+                losses.add(String.join(", ", columns) + " (" + tickets + " rows)");
+            }
+        }
+        return losses;
+    }
+
+    private static long count(Connection connection, String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** Where the database is and what {@link #migrate()} would do (no lock, no writes). */

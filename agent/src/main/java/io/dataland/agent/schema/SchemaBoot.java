@@ -16,7 +16,7 @@ import io.dataland.kit.db.Pooler;
 /**
  * The schema step of the agent's boot (after the credential guard and the pool, before the server):
  * migrate under the advisory lock, or, with {@code DB_MIGRATE_ON_BOOT=false}, refuse a schema that is
- * not at head. With {@code MIGRATION_DATABASE_URL} set, the step runs on a one-connection pool of its own
+ * not at head. The migration refuses to drop data (V11) unless {@code DB_MIGRATE_ALLOW_DESTRUCTIVE=true}. With {@code MIGRATION_DATABASE_URL} set, the step runs on a one-connection pool of its own
  * to that URL (closed afterwards), so the service's own pool may go through a transaction-pooling PgBouncer.
  */
 public final class SchemaBoot {
@@ -30,8 +30,9 @@ public final class SchemaBoot {
     /**
      * Brings the schema to head or checks that it is there.
      *
-     * @throws SchemaBehindException    migrations are off and the schema is behind
-     * @throws IllegalArgumentException the switch is neither true nor false
+     * @throws SchemaBehindException         migrations are off and the schema is behind
+     * @throws DestructiveMigrationException V11 would drop data and it is not allowed
+     * @throws IllegalArgumentException      a switch is neither true nor false
      * @throws IllegalStateException    the database cannot be adopted or a migration failed
      */
     public static void prepare(Settings settings, DataSource dataSource) {
@@ -40,11 +41,11 @@ public final class SchemaBoot {
             if (migrate && Pooler.from(settings).transactionPooling()) {
                 throw new IllegalStateException(TRANSACTION_POOLING_NEEDS_DIRECT);
             }
-            run(new Migrations(dataSource), migrate);
+            run(new Migrations(dataSource, allowDestructive(settings)), migrate);
             return;
         }
         try (HikariDataSource direct = openDirect(settings, "dataland-agent-migrations")) {
-            run(new Migrations(direct), migrate);
+            run(new Migrations(direct, allowDestructive(settings)), migrate);
         }
     }
 
@@ -80,11 +81,20 @@ public final class SchemaBoot {
 
     /** {@code DB_MIGRATE_ON_BOOT}: true unless set to false. */
     public static boolean migrateOnBoot(Settings settings) {
-        String value = settings.get(MIGRATE_ON_BOOT, "true").toLowerCase(Locale.ROOT);
+        return flag(settings, MIGRATE_ON_BOOT, "true");
+    }
+
+    /** {@code DB_MIGRATE_ALLOW_DESTRUCTIVE}: false unless set to true (there is a backup; V11 may drop data). */
+    public static boolean allowDestructive(Settings settings) {
+        return flag(settings, DestructiveMigrationException.ALLOW_VARIABLE, "false");
+    }
+
+    private static boolean flag(Settings settings, String name, String fallback) {
+        String value = settings.get(name, fallback).toLowerCase(Locale.ROOT);
         return switch (value) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
-            default -> throw new IllegalArgumentException(MIGRATE_ON_BOOT + " must be true or false (got '" + value + "')");
+            default -> throw new IllegalArgumentException(name + " must be true or false (got '" + value + "')");
         };
     }
 }

@@ -11,8 +11,8 @@ import io.dataland.kit.config.Settings;
 import io.dataland.kit.db.Pooler;
 
 /**
- * The operator commands {@code migrate}, {@code info} and {@code baseline VERSION}: the pool (with the
- * credential guard) and {@link Migrations}, no server.
+ * The operator commands {@code migrate [--i-have-a-backup]}, {@code info} and {@code baseline VERSION}:
+ * the pool (with the credential guard) and {@link Migrations}, no server.
  */
 public final class SchemaCommand {
 
@@ -22,14 +22,17 @@ public final class SchemaCommand {
     /** Runs {@code command} with {@code args}; returns the exit code (0 ok, 1 failed, 2 usage). */
     public static int run(String command, String[] args, Settings settings, PrintStream out, PrintStream err) {
         Integer version = null;
-        if (command.equals("baseline")) {
+        boolean allowDestructive = false;
+        if (command.equals("migrate") && args.length == 1 && args[0].equals(DestructiveMigrationException.ALLOW_FLAG)) {
+            allowDestructive = true;
+        } else if (command.equals("baseline")) {
             if (args.length != 1 || !args[0].matches("\\d{1,3}")) {
                 err.println("usage: agent baseline VERSION   (a whole number, e.g. 1 for a pre-migration schema)");
                 return 2;
             }
             version = Integer.parseInt(args[0]);
         } else if (args.length != 0) {
-            err.println("usage: agent " + command);
+            err.println("usage: agent " + command + (command.equals("migrate") ? " [" + DestructiveMigrationException.ALLOW_FLAG + "]" : ""));
             return 2;
         }
         // a command needs one connection at a time (Flyway runs on the lock's), not the service's pool;
@@ -43,7 +46,7 @@ public final class SchemaCommand {
         try (HikariDataSource dataSource = DatabaseSettings.migration(settings).isPresent()
                 ? SchemaBoot.openDirect(settings, "dataland-agent-" + command)
                 : ServiceBoot.openPool("dataland-agent-" + command, small, CredentialGuard.Service.AGENT)) {
-            Migrations migrations = new Migrations(dataSource);
+            Migrations migrations = new Migrations(dataSource, allowDestructive || SchemaBoot.allowDestructive(settings));
             switch (command) {
                 case "migrate" -> {
                     int applied = migrations.migrate();

@@ -84,7 +84,8 @@ class UpgradeTest {
         }
         // migrate from a session in yet another zone: the naive values must still be read as UTC
         try (HikariDataSource ds = SchemaTestSupport.pool(pg, db, "Asia/Tokyo")) {
-            assertEquals(12 - version, new Migrations(ds).migrate());
+            // rows in what V11 drops: migrated as after a backup (the guard: DestructiveMigrationTest)
+            assertEquals(12 - version, new Migrations(ds, true).migrate());
             try (Connection c = ds.getConnection()) {
                 HistoricalData.verifyAtHead(c, version);
                 assertEquals(SchemaTestSupport.versions(1), SchemaTestSupport.history(c));

@@ -19,8 +19,9 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Every compose file through Debian's docker-compose 1.29 ({@code config -q}, offline): it renders,
- * the agent's own file refuses to render without {@code DATABASE_URL}, and the rendered ports (every
- * variable expanded) still bind only loopback or the tailnet.
+ * the agent's own file refuses to render without {@code DATABASE_URL}, the rendered ports (every
+ * variable expanded) still bind only loopback or the tailnet, and the cutover override makes the two
+ * data volumes external under the old stack's names (compose.yml alone still creates its own).
  */
 class ComposeConfigTest {
 
@@ -49,10 +50,53 @@ class ComposeConfigTest {
     }
 
     private static Ops.Result config(Path file, Path envFile, Map<String, String> extra, String... more) {
-        List<String> command = new ArrayList<>(List.of(compose.toString(), "--env-file", envFile.toString(),
-                "-f", file.toString(), "config"));
+        return config(List.of(file), envFile, extra, more);
+    }
+
+    private static Ops.Result config(List<Path> files, Path envFile, Map<String, String> extra, String... more) {
+        List<String> command = new ArrayList<>(List.of(compose.toString(), "--env-file", envFile.toString()));
+        files.forEach(f -> command.addAll(List.of("-f", f.toString())));
+        command.add("config");
         command.addAll(List.of(more));
         return Ops.run(command, Ops.composeDir(), cleanEnv(extra), 60);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> renderedVolumes(Ops.Result rendered) {
+        assertEquals(0, rendered.exit(), rendered.all());
+        Map<String, Object> doc = new Yaml().load(rendered.stdout());
+        return (Map<String, Map<String, Object>>) doc.get("volumes");
+    }
+
+    @Test
+    void theCutoverOverrideMakesTheDataVolumesExternalUnderTheOldNames() throws IOException {
+        Path base = Ops.composeDir().resolve("compose.yml");
+        Path override = Ops.composeDir().resolve("cutover.compose.yml");
+        Map<String, String> old = Map.of("GRAFANA_ADMIN_PASSWORD", "a-rotated-password",
+                "POSTGRES_VOLUME", "dataland-infrastructure_postgres-data", "AUTH_DATA_VOLUME", "dataland-infrastructure_auth-data");
+        Map<String, Map<String, Object>> cutover = renderedVolumes(config(List.of(base, override), emptyEnv, old));
+        assertEquals(Map.of("external", true, "name", "dataland-infrastructure_postgres-data"), cutover.get("postgres-data"));
+        assertEquals(Map.of("external", true, "name", "dataland-infrastructure_auth-data"), cutover.get("auth-data"));
+        assertEquals(Map.of("name", "dataland_prometheus-data"), cutover.get("prometheus-data"), "the other volumes stay compose's own");
+        assertEquals(Map.of("name", "dataland_grafana-data"), cutover.get("grafana-data"));
+
+        // a fresh install: compose.yml alone creates (does not expect) its named volumes
+        Map<String, Map<String, Object>> fresh = renderedVolumes(config(base, emptyEnv, Map.of("GRAFANA_ADMIN_PASSWORD", "a-rotated-password")));
+        assertEquals(Map.of("name", "dataland_postgres-data"), fresh.get("postgres-data"));
+        assertEquals(Map.of("name", "dataland_auth-data"), fresh.get("auth-data"));
+
+        // the override without one of the names refuses to render, naming it
+        Ops.Result half = config(List.of(base, override), emptyEnv, Map.of("GRAFANA_ADMIN_PASSWORD", "a-rotated-password",
+                "POSTGRES_VOLUME", "dataland-infrastructure_postgres-data"), "-q");
+        assertNotEquals(0, half.exit(), half.all());
+        assertTrue(half.stderr().contains("set AUTH_DATA_VOLUME"), half.stderr());
+
+        // and with the names in the .env, as deploy.sh passes it
+        Path env = Files.writeString(tmp.resolve("cutover.env"), Files.readString(Ops.composeDir().resolve(".env.example"))
+                + "\nPOSTGRES_VOLUME=old_pg\nAUTH_DATA_VOLUME=old_auth\n");
+        Map<String, Map<String, Object>> fromEnvFile = renderedVolumes(config(List.of(base, override), env, Map.of()));
+        assertEquals(Map.of("external", true, "name", "old_pg"), fromEnvFile.get("postgres-data"));
+        assertEquals(Map.of("external", true, "name", "old_auth"), fromEnvFile.get("auth-data"));
     }
 
     @Test

@@ -217,6 +217,37 @@ class ComposeFilesTest {
         assertTrue(password.startsWith("${GRAFANA_ADMIN_PASSWORD:?"), "no fallback password: " + password);
     }
 
+    /**
+     * The cutover's override: the two volumes compose.yml names, declared {@code external: true} under
+     * {@code POSTGRES_VOLUME}/{@code AUTH_DATA_VOLUME} (the {@code :?} form: no default, so a missing name
+     * fails instead of creating a volume), and nothing else; every service and file it could change is
+     * compose.yml's. Every override is an override of a file that exists and defines what it overrides.
+     */
+    @Test
+    void theCutoverOverrideTakesBothVolumesAsExternalAndNothingElse() throws IOException {
+        Map<String, Object> override = yaml(Ops.composeDir().resolve("cutover.compose.yml"));
+        assertEquals(Set.of("volumes"), override.keySet(), "only volumes: " + override.keySet());
+        Map<String, Object> volumes = get(override, "volumes");
+        assertEquals(Set.of("postgres-data", "auth-data"), volumes.keySet());
+        assertEquals(Boolean.TRUE, get(volumes, "postgres-data", "external"));
+        assertEquals(Boolean.TRUE, get(volumes, "auth-data", "external"));
+        assertEquals(Set.of("external", "name"), ((Map<?, ?>) volumes.get("postgres-data")).keySet(), "1.29 allows nothing else on an external volume");
+        assertEquals(Set.of("external", "name"), ((Map<?, ?>) volumes.get("auth-data")).keySet());
+        String postgresName = get(volumes, "postgres-data", "name");
+        String authName = get(volumes, "auth-data", "name");
+        assertTrue(postgresName.startsWith("${POSTGRES_VOLUME:?"), postgresName);
+        assertTrue(authName.startsWith("${AUTH_DATA_VOLUME:?"), authName);
+
+        List<Path> all = Ops.allComposeFiles();
+        assertTrue(all.contains(Ops.composeDir().resolve("cutover.compose.yml")), all.toString());
+        for (var entry : Ops.OVERRIDES.entrySet()) {
+            Map<String, Object> base = yaml(Ops.composeDir().resolve(entry.getValue()));
+            Map<String, Object> baseVolumes = get(base, "volumes");
+            Map<String, Object> overridden = get(yaml(Ops.composeDir().resolve(entry.getKey())), "volumes");
+            assertTrue(baseVolumes.keySet().containsAll(overridden.keySet()), entry + " overrides volumes its base lacks");
+        }
+    }
+
     @Test
     void theAgentsOwnFileHasNoDatabaseUrlDefault() throws IOException {
         Map<String, Object> agent = services(Ops.composeDir().resolve("agent.compose.yml")).get("agent");

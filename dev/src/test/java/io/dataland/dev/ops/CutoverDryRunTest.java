@@ -185,12 +185,17 @@ class CutoverDryRunTest {
     }
 
     private static Services start(String database, Path authData, String migrateOnBoot) throws Exception {
+        return start(database, authData, migrateOnBoot, Map.of());
+    }
+
+    private static Services start(String database, Path authData, String migrateOnBoot, Map<String, String> extra) throws Exception {
         int authPort = ServiceProcess.freePort();
         int agentPort = ServiceProcess.freePort();
-        Map<String, String> env = Map.of("DATABASE_URL", pg.databaseUrl(database), "BIND_HOST", "127.0.0.1",
+        Map<String, String> env = new LinkedHashMap<>(Map.of("DATABASE_URL", pg.databaseUrl(database), "BIND_HOST", "127.0.0.1",
                 "AUTH_DATA_DIR", authData.toString(), "AUTH_PORT", Integer.toString(authPort),
                 "AGENT_PORT", Integer.toString(agentPort), "AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json",
-                "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2", "DB_MIGRATE_ON_BOOT", migrateOnBoot);
+                "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2", "DB_MIGRATE_ON_BOOT", migrateOnBoot));
+        env.putAll(extra);
         ServiceProcess auth = ServiceProcess.start("auth-" + database, ServiceProcess.javaJar("auth", Stack.jvmOptions(Ops.root(), "auth")),
                 env, authPort, dir).awaitHealthy();
         ServiceProcess agent = ServiceProcess.start("agent-" + database, ServiceProcess.javaJar("agent", List.of("-Xmx256m", "-XX:+UseSerialGC")),
@@ -237,7 +242,16 @@ class CutoverDryRunTest {
         Map<String, String> db = Map.of("DATABASE_URL", pg.databaseUrl("prod"));
         Ops.Result info = jar("agent", db, "info");
         assertTrue(info.stdout().contains("Alembic revision 0010_user_profile_fields: migrate baselines at V10"), info.all());
-        Ops.Result migrate = jar("agent", db, "migrate");
+        // V11 would drop the tickets' old columns and user_ticket_mappings, which hold rows: without the
+        // operator's word that there is a backup, migrate refuses and changes nothing
+        Ops.Result refused = jar("agent", db, "migrate");
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.stderr().contains("V11 (slim tickets) would drop data: user_ticket_mappings (2 rows);"
+                + " tickets.external_id, tickets.last_seen, tickets.visit_count (1 rows). Nothing was changed."), refused.all());
+        try (Connection c = pg.connect("prod")) {
+            assertEquals(oldFingerprint, BackupRestoreRoundTripTest.fingerprint(c), "the refused migrate changed the database");
+        }
+        Ops.Result migrate = jar("agent", db, "migrate", "--i-have-a-backup");
         assertEquals(0, migrate.exit(), migrate.all());
         assertTrue(migrate.stdout().contains("applied 2 migration(s)"), migrate.all());
         try (Connection c = pg.connect("prod")) {
@@ -325,7 +339,8 @@ class CutoverDryRunTest {
             assertEquals(0, count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'flyway_schema_history'"),
                     "the fresh stack's history would claim V12 over the restored 0010 schema");
         }
-        try (Services services = start("fresh", authData, "true")) {
+        // migrating on boot, V11 would drop rows of the restored dump: the operator restored a backup, and says so
+        try (Services services = start("fresh", authData, "true", Map.of("DB_MIGRATE_ALLOW_DESTRUCTIVE", "true"))) {
             assertEquals(200, send(services.agent().port(), "GET", "/v1/conversations/conv-3", oldServerTokenFor("u-bob", authData), null)
                     .statusCode());
         }

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * compose/deploy.sh against a stub docker that records its calls, with the real agent check-env behind
  * the stub's {@code docker run}: the order of the steps (build, check-env from the new image, postgres,
- * backup, info, migrate in a one-off container, start), where a failure stops it, the V11 backup guard,
- * credentials that disagree, placeholders, and a container that turns unhealthy.
+ * backup, info, migrate in a one-off container, start), where a failure stops it, the V11 backup guard
+ * (and the agent's own guard told about the backup), credentials that disagree, placeholders, a
+ * container that turns unhealthy, and the cutover's existing volumes (cutover.compose.yml).
  */
 class DeployScriptTest {
 
@@ -57,7 +58,8 @@ class DeployScriptTest {
                     : call.endsWith(" up -d postgres") ? "start postgres"
                     : call.startsWith("exec ") ? "backup"
                     : call.endsWith(" run --rm --no-deps agent info") ? "info"
-                    : call.endsWith(" run --rm --no-deps agent migrate") ? "migrate"
+                    : call.endsWith(" run --rm --no-deps agent migrate")
+                            || call.endsWith(" run --rm --no-deps agent migrate --i-have-a-backup") ? "migrate"
                     : call.endsWith(" up -d --remove-orphans") ? "start services"
                     : call.startsWith("inspect ") ? "health"
                     : "?" + call;
@@ -151,14 +153,50 @@ class DeployScriptTest {
         Ops.Result ok = told.run("deploy.sh", "--env-file", goodEnv().toString(), "--skip-backup", "--i-have-a-backup");
         assertEquals(0, ok.exit(), ok.all());
         assertTrue(ok.stdout().contains("destructive migration V11 pending; going ahead on --i-have-a-backup"), ok.stdout());
+        // ... and the agent's own V11 guard is told so
+        assertTrue(told.calls().stream().anyMatch(c -> c.endsWith(" run --rm --no-deps agent migrate --i-have-a-backup")), told.calls().toString());
 
         // the backup the deploy takes itself is fresh enough
         DockerStub normal = stub("normal").with("STUB_AGENT_INFO", V11_PENDING);
         Ops.Result fresh = normal.run("deploy.sh", "--env-file", goodEnv().toString());
         assertEquals(0, fresh.exit(), fresh.all());
         assertTrue(fresh.stdout().matches("(?s).*destructive migration V11 pending; backup \\S+dataland-\\S+\\.dump is 0 minute\\(s\\) old.*"), fresh.stdout());
+        assertTrue(normal.calls().stream().anyMatch(c -> c.endsWith(" run --rm --no-deps agent migrate --i-have-a-backup")), normal.calls().toString());
         assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate", "start services", "health"),
                 steps(normal.calls()));
+    }
+
+    /** The cutover (docs/cutover.md): the old stack's volumes, taken as external through cutover.compose.yml. */
+    @Test
+    void withTheOldVolumesNamedEveryComposeCallAddsTheExternalVolumesOverride() throws IOException {
+        Path env = goodEnv();
+        Files.writeString(env, "POSTGRES_VOLUME=dataland-infrastructure_postgres-data\nAUTH_DATA_VOLUME=dataland-infrastructure_auth-data\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        // through Debian's docker-compose 1.29 (the stub refuses what 1.29 lacks)
+        DockerStub docker = stub("volumes").with("COMPOSE", "docker-compose");
+        Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
+        assertEquals(0, result.exit(), result.all());
+        assertTrue(result.stdout().contains("existing volumes, taken as external: postgres-data=dataland-infrastructure_postgres-data"
+                + " auth-data=dataland-infrastructure_auth-data"), result.stdout());
+        String files = "docker-compose --env-file " + env + " -f " + Ops.composeDir().resolve("compose.yml")
+                + " -f " + Ops.composeDir().resolve("cutover.compose.yml") + " ";
+        List<String> composeCalls = docker.calls().stream().filter(c -> c.startsWith("docker-compose ")).toList();
+        assertEquals(5, composeCalls.size(), docker.calls().toString()); // build, up postgres, info, migrate, up
+        assertTrue(composeCalls.stream().allMatch(c -> c.startsWith(files)), composeCalls.toString());
+
+        // without them, compose.yml alone (a fresh install creates its own volumes)
+        DockerStub fresh = stub("novolumes");
+        assertEquals(0, fresh.run("deploy.sh", "--env-file", goodEnv().toString()).exit());
+        assertTrue(fresh.calls().stream().noneMatch(c -> c.contains("cutover.compose.yml")), fresh.calls().toString());
+
+        // one without the other is a mistake: refused before any docker call
+        Path half = goodEnv();
+        Files.writeString(half, "POSTGRES_VOLUME=dataland-infrastructure_postgres-data\n", java.nio.file.StandardOpenOption.APPEND);
+        DockerStub halfStub = stub("half");
+        Ops.Result refused = halfStub.run("deploy.sh", "--env-file", half.toString());
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.stderr().contains("POSTGRES_VOLUME and AUTH_DATA_VOLUME go together"), refused.stderr());
+        assertEquals(List.of(), halfStub.calls());
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A stub {@code docker} first on PATH (src/test/resources/ops/docker-stub.sh): records every call and
- * answers like docker would; its {@code run} executes the real agent jar's entrypoint arguments.
+ * answers like docker would; its {@code run} executes the real agent jar's entrypoint arguments. The
+ * same script is {@code docker-compose} there too, with docker-compose 1.29's options.
  */
 final class DockerStub {
 
@@ -29,10 +30,12 @@ final class DockerStub {
         try {
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Path state = Files.createDirectories(dir.resolve("state"));
-            try (InputStream in = DockerStub.class.getResourceAsStream("/ops/docker-stub.sh")) {
-                Files.copy(in, bin.resolve("docker"), StandardCopyOption.REPLACE_EXISTING);
+            for (String name : List.of("docker", "docker-compose")) {
+                try (InputStream in = DockerStub.class.getResourceAsStream("/ops/docker-stub.sh")) {
+                    Files.copy(in, bin.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+                assertTrue(bin.resolve(name).toFile().setExecutable(true));
             }
-            assertTrue(bin.resolve("docker").toFile().setExecutable(true));
             Files.writeString(log, "");
             Path agentJar = Ops.root().resolve("agent/target/agent.jar");
             assertTrue(Files.exists(agentJar), agentJar + " is missing: package the agent first");

@@ -103,8 +103,19 @@ final class Ops {
         });
     }
 
-    /** Every compose file under {@code compose/}. */
+    /**
+     * The override files under {@code compose/}, each with the file it is layered on: valid only together
+     * ({@code -f base -f override}), so they are not in {@link #composeFiles()}.
+     */
+    static final Map<String, String> OVERRIDES = Map.of("cutover.compose.yml", "compose.yml");
+
+    /** Every compose file under {@code compose/} that stands on its own (not the {@link #OVERRIDES}). */
     static List<Path> composeFiles() {
+        return allComposeFiles().stream().filter(p -> !OVERRIDES.containsKey(p.getFileName().toString())).toList();
+    }
+
+    /** Every compose file under {@code compose/}, overrides included. */
+    static List<Path> allComposeFiles() {
         try (var files = Files.list(composeDir())) {
             return files.filter(p -> p.getFileName().toString().matches(".*compose.*\\.ya?ml"))
                     .sorted().toList();

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * compose/reset-stack.sh, the destructive reset, against a recording docker stub: it removes
  * postgres-data only when a backup newer than the age limit exists or --backup names one, says which
  * backup it relies on, never touches auth-data, and refuses everything else before any docker call.
+ * It waits for health by polling {@code docker inspect} (docker-compose 1.29 has no {@code up --wait}),
+ * runs through {@code COMPOSE=docker-compose}, and recreates an external volume (the cutover's) it removed.
  */
 class ResetStackScriptTest {
 
@@ -40,14 +42,48 @@ class ResetStackScriptTest {
         return docker.run("reset-stack.sh", all);
     }
 
+    /**
+     * The steps of a reset: compose calls (which must start with {@code compose}: "compose" for
+     * {@code docker compose}, "docker-compose" for 1.29) by their arguments after the files, volume
+     * calls as they are, and each run of health polls as "health" with the containers it polled.
+     */
+    private static List<String> steps(List<String> calls, String compose) {
+        List<String> steps = new java.util.ArrayList<>();
+        java.util.Set<String> polled = new java.util.TreeSet<>();
+        for (String call : calls) {
+            if (call.startsWith("inspect ")) {
+                polled.add(call.substring(call.lastIndexOf(' ') + 1));
+                continue;
+            }
+            if (!polled.isEmpty()) {
+                steps.add("health " + polled);
+                polled.clear();
+            }
+            steps.add(call.startsWith("volume ") ? call
+                    : call.startsWith(compose + " ") ? call.substring(call.lastIndexOf(".yml ") + 5)
+                    : "?" + call);
+        }
+        if (!polled.isEmpty()) {
+            steps.add("health " + polled);
+        }
+        return steps;
+    }
+
     private static void assertReset(DockerStub docker) {
+        assertReset(docker, "compose", "dataland_postgres-data", false);
+    }
+
+    private static void assertReset(DockerStub docker, String compose, String volume, boolean external) {
         List<String> calls = docker.calls();
-        assertEquals(5, calls.size(), calls.toString());
-        assertTrue(calls.get(0).startsWith("compose ") && calls.get(0).endsWith(" down"), calls.get(0));
-        assertEquals("volume rm dataland_postgres-data", calls.get(1));
-        assertTrue(calls.get(2).startsWith("compose ") && calls.get(2).endsWith(" up -d --wait postgres"), calls.get(2));
-        assertTrue(calls.get(3).startsWith("compose ") && calls.get(3).endsWith(" run --rm --no-deps agent migrate"), calls.get(3));
-        assertTrue(calls.get(4).startsWith("compose ") && calls.get(4).endsWith(" up -d"), calls.get(4));
+        List<String> expected = new java.util.ArrayList<>(List.of("down", "volume rm " + volume));
+        if (external) {
+            expected.add("volume create " + volume);
+        }
+        // postgres healthy before the schema is built, every service healthy before "done"
+        expected.addAll(List.of("up -d postgres", "health [dataland-postgres]", "run --rm --no-deps agent migrate", "up -d",
+                "health [dataland-agent, dataland-auth, dataland-postgres]"));
+        assertEquals(expected, steps(calls, compose), "docker calls: " + calls);
+        assertFalse(calls.stream().anyMatch(c -> c.contains("--wait")), "docker-compose 1.29 has no up --wait: " + calls);
         assertFalse(calls.stream().anyMatch(c -> c.contains("auth-data") || c.contains(" -v") || c.contains("--volumes")),
                 "auth-data must survive: " + calls);
     }
@@ -116,6 +152,48 @@ class ResetStackScriptTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.stderr().contains("does not exist"), missing.stderr());
         assertEquals(List.of(), docker.calls());
+    }
+
+    /** Debian's docker-compose 1.29: no `up --wait` (the stub refuses it as 1.29 does), health polled instead. */
+    @Test
+    void resetsThroughDockerCompose129WaitingForHealthByPolling() throws IOException {
+        DockerStub docker = new DockerStub(dir).with("COMPOSE", "docker-compose");
+        dump("dataland-20261128T050000Z.dump", Duration.ofMinutes(5));
+        Ops.Result result = reset(docker, "--yes");
+        assertEquals(0, result.exit(), result.all());
+        assertReset(docker, "docker-compose", "dataland_postgres-data", false);
+        assertTrue(docker.calls().getFirst().startsWith("docker-compose -f " + Ops.composeDir().resolve("compose.yml")),
+                docker.calls().getFirst());
+    }
+
+    @Test
+    void aPostgresThatTurnsUnhealthyStopsTheResetBeforeTheSchemaStep() throws IOException {
+        DockerStub docker = new DockerStub(dir).with("STUB_FINAL_FOR", "dataland-postgres").with("STUB_FINAL_STATUS", "unhealthy");
+        dump("dataland-20261128T050000Z.dump", Duration.ofMinutes(5));
+        Ops.Result result = reset(docker, "--yes");
+        assertEquals(1, result.exit(), result.all());
+        assertTrue(result.stderr().contains("FAILED: dataland-postgres is unhealthy"), result.stderr());
+        assertFalse(docker.calls().stream().anyMatch(c -> c.contains(" migrate")), docker.calls().toString());
+
+        DockerStub slow = new DockerStub(dir.resolve("slow")).with("STUB_STARTING_POLLS", "1000000")
+                .with("DEPLOY_HEALTH_TIMEOUT", "1").with("DEPLOY_POLL_SECONDS", "0.2");
+        Ops.Result timeout = reset(slow, "--yes");
+        assertEquals(1, timeout.exit(), timeout.all());
+        assertTrue(timeout.stderr().contains("FAILED: not healthy within 1s: dataland-postgres=starting"), timeout.stderr());
+    }
+
+    /** The cutover's volumes are external (cutover.compose.yml): compose would not create the removed one again. */
+    @Test
+    void onTheCutoverVolumesTheRemovedVolumeIsCreatedAgainAndTheOverrideIsUsed() throws IOException {
+        DockerStub docker = new DockerStub(dir).with("POSTGRES_VOLUME", "dataland-infrastructure_postgres-data")
+                .with("AUTH_DATA_VOLUME", "dataland-infrastructure_auth-data");
+        dump("dataland-20261128T050000Z.dump", Duration.ofMinutes(5));
+        Ops.Result result = reset(docker, "--yes");
+        assertEquals(0, result.exit(), result.all());
+        assertReset(docker, "compose", "dataland-infrastructure_postgres-data", true);
+        List<String> calls = docker.calls();
+        String files = " -f " + Ops.composeDir().resolve("compose.yml") + " -f " + Ops.composeDir().resolve("cutover.compose.yml") + " ";
+        assertEquals(4, calls.stream().filter(c -> c.startsWith("compose ") && c.contains(files)).count(), calls.toString());
     }
 
     @Test
