@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.Poll;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -73,7 +75,7 @@ class SignupFloodTest {
                 }));
             }
             try {
-                waitUntil(() -> busy.get() > 0); // the signup lane is saturated: its queue overflows
+                Poll.until(() -> busy.get() > 0, Duration.ofSeconds(60)); // the signup lane is saturated: its queue overflows
                 long[] during = new long[5];
                 int busyBefore = busy.get();
                 for (int i = 0; i < during.length; i++) {
@@ -111,15 +113,5 @@ class SignupFloodTest {
 
     private static long[] millis(long[] nanos) {
         return Arrays.stream(nanos).map(n -> n / 1_000_000).toArray();
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached");
-            }
-            Thread.sleep(10);
-        }
     }
 }

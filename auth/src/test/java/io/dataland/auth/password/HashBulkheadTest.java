@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.dataland.auth.password.HashBulkhead.Lane;
 import io.dataland.kit.http.ApiException;
+import io.dataland.testkit.Poll;
 import org.junit.jupiter.api.Test;
 
 /** The hashing bulkhead's bounds, with blocking work in place of Argon2 so the timing is exact. */
@@ -31,24 +32,10 @@ class HashBulkheadTest {
         AtomicInteger peak = new AtomicInteger();
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            List<Future<Integer>> admitted = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                admitted.add(threads.submit(() -> bulkhead.run(Lane.LOGIN, () -> {
-                    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    await(release);
-                    running.decrementAndGet();
-                    return 1;
-                })));
-            }
+            List<Future<Integer>> admitted = holding(threads, bulkhead, Lane.LOGIN, 3, release, running, peak);
             waitUntil(() -> bulkhead.inFlight(Lane.LOGIN) == 3);
-            ApiException refused = assertThrows(ApiException.class, () -> bulkhead.run(Lane.LOGIN, () -> 1));
-            assertEquals(503, refused.status().code());
-            assertEquals("server_busy", refused.code());
-            assertEquals(Duration.ofSeconds(1), refused.retryAfter().orElseThrow());
-            release.countDown();
-            for (Future<Integer> f : admitted) {
-                assertEquals(1, f.get(10, TimeUnit.SECONDS));
-            }
+            assertBusy(bulkhead, Lane.LOGIN);
+            releaseAndJoin(release, admitted);
             assertEquals(2, peak.get(), "never more than the concurrency at once");
             assertEquals(0, bulkhead.inFlight(Lane.LOGIN));
             assertEquals(1, bulkhead.run(Lane.LOGIN, () -> 1), "usable again once drained");
@@ -85,26 +72,16 @@ class HashBulkheadTest {
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            List<Future<Integer>> signups = new ArrayList<>();
-            for (int i = 0; i < 2; i++) { // one running, one queued in the signup lane
-                signups.add(threads.submit(() -> bulkhead.run(Lane.SIGNUP, () -> {
-                    await(release);
-                    return 1;
-                })));
-            }
+            // one running, one queued in the signup lane
+            List<Future<Integer>> signups = holding(threads, bulkhead, Lane.SIGNUP, 2, release, new AtomicInteger(),
+                    new AtomicInteger());
             waitUntil(() -> bulkhead.inFlight(Lane.SIGNUP) == 2);
-            ApiException refused = assertThrows(ApiException.class, () -> bulkhead.run(Lane.SIGNUP, () -> 1));
-            assertEquals(503, refused.status().code(), "the signup lane's queue is full");
-            assertEquals("server_busy", refused.code());
-            assertEquals(Duration.ofSeconds(1), refused.retryAfter().orElseThrow());
+            assertBusy(bulkhead, Lane.SIGNUP); // the signup lane's queue is full
             // the second slot stays with the logins although signups are waiting
             assertEquals(7, threads.submit(() -> bulkhead.run(Lane.LOGIN, () -> 7)).get(10, TimeUnit.SECONDS));
             assertEquals(0, bulkhead.inFlight(Lane.LOGIN));
             assertEquals(2, bulkhead.inFlight(Lane.SIGNUP), "the signups are still held");
-            release.countDown();
-            for (Future<Integer> f : signups) {
-                assertEquals(1, f.get(10, TimeUnit.SECONDS));
-            }
+            releaseAndJoin(release, signups);
         } finally {
             threads.shutdownNow();
         }
@@ -189,12 +166,37 @@ class HashBulkheadTest {
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached");
-            }
-            Thread.sleep(5);
+        Poll.until(condition, Duration.ofSeconds(10));
+    }
+
+    /** {@code count} computations in {@code lane} that hold their slot (or wait for one) until {@code release}. */
+    private static List<Future<Integer>> holding(ExecutorService threads, HashBulkhead bulkhead, Lane lane, int count,
+                                                 CountDownLatch release, AtomicInteger running, AtomicInteger peak) {
+        List<Future<Integer>> held = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            held.add(threads.submit(() -> bulkhead.run(lane, () -> {
+                peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                await(release);
+                running.decrementAndGet();
+                return 1;
+            })));
         }
+        return held;
+    }
+
+    /** Lets the held computations finish; each returns 1. */
+    private static void releaseAndJoin(CountDownLatch release, List<Future<Integer>> held) throws Exception {
+        release.countDown();
+        for (Future<Integer> f : held) {
+            assertEquals(1, f.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** A call refused at once: 503 {@code server_busy} with {@code Retry-After: 1}. */
+    private static void assertBusy(HashBulkhead bulkhead, Lane lane) {
+        ApiException refused = assertThrows(ApiException.class, () -> bulkhead.run(lane, () -> 1));
+        assertEquals(503, refused.status().code());
+        assertEquals("server_busy", refused.code());
+        assertEquals(Duration.ofSeconds(1), refused.retryAfter().orElseThrow());
     }
 }
