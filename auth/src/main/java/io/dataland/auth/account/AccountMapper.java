@@ -1,5 +1,7 @@
 package io.dataland.auth.account;
 
+import java.util.List;
+
 import org.apache.ibatis.annotations.Param;
 
 /** {@code auth_server_users}; SQL in {@code AccountMapper.xml}. */
@@ -15,7 +17,7 @@ public interface AccountMapper {
     int insert(NewAccount account);
 
     /** Up to {@code limit} plain legacy sha256 rows with an id above {@code afterId}, in id order. */
-    java.util.List<LegacyRow> legacyAfter(@Param("afterId") long afterId, @Param("limit") int limit);
+    List<LegacyRow> legacyAfter(@Param("afterId") long afterId, @Param("limit") int limit);
 
     /** How many rows have a hash matching the LIKE {@code pattern}. */
     long countHashesLike(@Param("pattern") String pattern);

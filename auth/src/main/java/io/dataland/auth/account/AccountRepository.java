@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 
 import io.dataland.auth.password.PasswordHasher;
-
 import org.apache.ibatis.session.SqlSession;
 
 /** Reads and writes accounts inside the caller's unit of work. */

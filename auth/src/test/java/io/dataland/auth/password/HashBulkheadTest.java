@@ -33,7 +33,8 @@ class HashBulkheadTest {
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
             List<Future<Integer>> admitted = holding(threads, bulkhead, Lane.LOGIN, 3, release, running, peak);
-            waitUntil(() -> bulkhead.inFlight(Lane.LOGIN) == 3);
+            // two running (inside the work), the third admitted and waiting
+            waitUntil(() -> running.get() == 2 && bulkhead.inFlight(Lane.LOGIN) == 3);
             assertBusy(bulkhead, Lane.LOGIN);
             releaseAndJoin(release, admitted);
             assertEquals(2, peak.get(), "never more than the concurrency at once");
@@ -50,17 +51,14 @@ class HashBulkheadTest {
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            Future<Integer> holder = threads.submit(() -> bulkhead.run(Lane.LOGIN, () -> {
-                await(release);
-                return 1;
-            }));
-            waitUntil(() -> bulkhead.inFlight(Lane.LOGIN) == 1);
+            AtomicInteger running = new AtomicInteger();
+            List<Future<Integer>> holder = holding(threads, bulkhead, Lane.LOGIN, 1, release, running, new AtomicInteger());
+            waitUntil(() -> running.get() == 1); // the holder is inside its work, the slot taken
             long start = System.nanoTime();
             ApiException refused = assertThrows(ApiException.class, () -> bulkhead.run(Lane.LOGIN, () -> 2));
             assertEquals(503, refused.status().code());
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(190));
-            release.countDown();
-            assertEquals(1, holder.get(10, TimeUnit.SECONDS));
+            releaseAndJoin(release, holder);
         } finally {
             threads.shutdownNow();
         }
