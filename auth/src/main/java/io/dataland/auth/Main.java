@@ -15,6 +15,7 @@ import io.dataland.kit.config.CredentialGuard;
  * java -jar auth.jar list-keys                      the key ids in AUTH_DATA_DIR, current one marked
  * java -jar auth.jar db-stats [--limit N]            top tables by live row count (pg_stat_user_tables)
  * java -jar auth.jar add-user EMAIL &lt; password       create an account (signup closed); password from stdin
+ * java -jar auth.jar wrap-legacy-hashes [--batch N]  wrap legacy sha256 rows in Argon2id (counts only)
  * </pre>
  */
 public final class Main {
@@ -29,6 +30,7 @@ public final class Main {
                 .command("remove-key", "remove-key KID", KeysCommand::run)
                 .command("list-keys", "list-keys", KeysCommand::run)
                 .command("add-user", "add-user EMAIL  (password on stdin)", AddUserCommand::run)
+                .command("wrap-legacy-hashes", "wrap-legacy-hashes [--batch N]", WrapLegacyCommand::run)
                 .command("import-key", "import-key --pem FILE [--kid KID]", KeysCommand::run)
                 .refusal(DataDir.UnusableException.class)
                 .main(args);

@@ -6,10 +6,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +115,39 @@ final class AuthFixture implements AutoCloseable {
 
     HttpResponse<String> login(String email, String password) {
         return postJson("/auth/login", "{\"email\":" + quote(email) + ",\"password\":" + quote(password) + "}");
+    }
+
+    /** Inserts a legacy row as the original stored it: {@code sha256(salt + password)} as hex; returns the hex. */
+    static String insertLegacy(TestDatabase db, String sub, String email, String salt, String password) {
+        try (Connection c = db.server().superuser(db.name());
+             PreparedStatement s = c.prepareStatement("INSERT INTO auth_server_users (sub, email, hash, salt) VALUES (?, ?, ?, ?)")) {
+            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest((salt + password).getBytes(StandardCharsets.UTF_8)));
+            s.setString(1, sub);
+            s.setString(2, email);
+            s.setString(3, hash);
+            s.setString(4, salt);
+            s.executeUpdate();
+            return hash;
+        } catch (SQLException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The stored {@code hash} and {@code salt} of the account {@code email}. */
+    static String[] hashAndSalt(TestDatabase db, String email) {
+        try (Connection c = db.server().superuser(db.name());
+             PreparedStatement s = c.prepareStatement("SELECT hash, salt FROM auth_server_users WHERE email = ?")) {
+            s.setString(1, email);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new AssertionError("no account " + email);
+                }
+                return new String[] {rs.getString(1), rs.getString(2)};
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static JsonNode json(HttpResponse<String> res) {

@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +37,7 @@ class LegacyLoginTest {
 
     @Test
     void aLegacyLoginSucceedsAndRehashesInTheSameRequest() throws Exception {
-        insertLegacy("legacy-sub-1", "old@example.org", "5a1t", "old password");
+        AuthFixture.insertLegacy(db, "legacy-sub-1", "old@example.org", "5a1t", "old password");
         HttpResponse<String> wrong = auth.login("old@example.org", "wrong password");
         assertEquals(401, wrong.statusCode());
         assertEquals("5a1t", row("old@example.org")[1], "a failed login leaves the legacy row alone");
@@ -62,7 +56,7 @@ class LegacyLoginTest {
 
     @Test
     void twoRacingLegacyLoginsBothSucceed() throws Exception {
-        insertLegacy("legacy-sub-2", "race@example.org", "pepper", "racing password");
+        AuthFixture.insertLegacy(db, "legacy-sub-2", "race@example.org", "pepper", "racing password");
         ExecutorService threads = Executors.newFixedThreadPool(3);
         try {
             List<Future<HttpResponse<String>>> logins = threads.invokeAll(List.of(
@@ -79,27 +73,7 @@ class LegacyLoginTest {
         assertEquals(200, auth.login("race@example.org", "racing password").statusCode());
     }
 
-    private static void insertLegacy(String sub, String email, String salt, String password) throws Exception {
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest((salt + password).getBytes(StandardCharsets.UTF_8)));
-        try (Connection c = db.server().superuser(db.name());
-             PreparedStatement s = c.prepareStatement("INSERT INTO auth_server_users (sub, email, hash, salt) VALUES (?, ?, ?, ?)")) {
-            s.setString(1, sub);
-            s.setString(2, email);
-            s.setString(3, hash);
-            s.setString(4, salt);
-            s.executeUpdate();
-        }
-    }
-
-    private static String[] row(String email) throws Exception {
-        try (Connection c = db.server().superuser(db.name());
-             PreparedStatement s = c.prepareStatement("SELECT hash, salt FROM auth_server_users WHERE email = ?")) {
-            s.setString(1, email);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return new String[] {rs.getString(1), rs.getString(2)};
-            }
-        }
+    private static String[] row(String email) {
+        return AuthFixture.hashAndSalt(db, email);
     }
 }

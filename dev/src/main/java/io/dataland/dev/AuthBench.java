@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.dataland.testkit.EmbeddedPg;
@@ -43,6 +44,7 @@ import io.dataland.testkit.EmbeddedPg;
  *     peak RSS sampled every 50 ms and VmHWM;</li>
  * <li>RSS again after {@code BENCH_IDLE_SECONDS} idle.</li>
  * </ol>
+ * {@code bin/bench-auth signup-flood} measures instead what a signup flood does to logins ({@link #signupFlood}).
  * {@code AUTH_JAR} and {@code AUTH_JVM_OPTIONS} (space separated) run another build or other flags (the
  * "before" figures); {@code ARGON2_IMPL} and {@code MALLOC_ARENA_MAX} reach the server. See bin/bench-auth.
  */
@@ -87,111 +89,115 @@ public final class AuthBench {
                 waitHealthy(base, auth, log);
                 Files.readAllLines(log).stream().filter(l -> l.contains("argon2 implementation") || l.contains("password hashing"))
                         .forEach(l -> System.out.println("server: " + l.replaceFirst("^.*?(argon2|password)", "$1")));
-                Thread.sleep(idleSeconds * 1000L);
-                long idleRss = procStatus(auth.pid(), "VmRSS");
-                System.out.printf("idle RSS %d s after healthy: %d MiB%n", idleSeconds, idleRss >> 10);
+                if (args.length > 0 && args[0].equals("signup-flood")) {
+                    signupFlood(base, intEnv("BENCH_CLIENTS", 4), seconds, intEnv("BENCH_FLOOD_CLIENTS", 32));
+                } else {
+                    Thread.sleep(idleSeconds * 1000L);
+                    long idleRss = procStatus(auth.pid(), "VmRSS");
+                    System.out.printf("idle RSS %d s after healthy: %d MiB%n", idleSeconds, idleRss >> 10);
 
-                List<HttpClient> connections = signUp(base, clients);
-                ExecutorService pool = Executors.newFixedThreadPool(Math.max(clients, floodClients));
-                try {
-                    phase(pool, connections, base, Duration.ofSeconds(5), clients, null, null, null); // warm-up
+                    List<HttpClient> connections = signUp(base, clients);
+                    ExecutorService pool = Executors.newFixedThreadPool(Math.max(clients, floodClients));
+                    try {
+                        phase(pool, connections, base, Duration.ofSeconds(5), clients, null, null, null); // warm-up
 
-                    long[] one = new long[single];
-                    for (int i = 0; i < single; i++) {
-                        long t0 = System.nanoTime();
-                        expect(200, post(connections.getFirst(), base, body(0, true)));
-                        one[i] = System.nanoTime() - t0;
-                    }
-                    double loginP50 = percentile(sorted(one), 0.5) / 1e6;
-                    Map<String, Double> ref = python(python, "single", Integer.toString(single));
-                    double refP50 = ref.get("p50_ms");
-                    System.out.printf("single login p50 %.1f ms; one python3-argon2 verify p50 %.1f ms: %.2f x (goal <= 1.2)%n",
-                            loginP50, refP50, loginP50 / refP50);
-
-                    long[] wrong = new long[single];
-                    long[] unknown = new long[single];
-                    for (int i = 0; i < single; i++) {
-                        boolean wrongFirst = i % 2 == 0;
-                        for (int k = 0; k < 2; k++) {
-                            boolean isWrong = (k == 0) == wrongFirst;
-                            String json = isWrong ? body(0, false)
-                                    : "{\"email\":\"nobody" + i + "@example.org\",\"password\":\"bench password 0\"}";
+                        long[] one = new long[single];
+                        for (int i = 0; i < single; i++) {
                             long t0 = System.nanoTime();
-                            expect(401, post(connections.getFirst(), base, json));
-                            (isWrong ? wrong : unknown)[i] = System.nanoTime() - t0;
+                            expect(200, post(connections.getFirst(), base, body(0, true)));
+                            one[i] = System.nanoTime() - t0;
                         }
-                    }
-                    double wrongP50 = percentile(sorted(wrong), 0.5) / 1e6;
-                    double unknownP50 = percentile(sorted(unknown), 0.5) / 1e6;
-                    System.out.printf("wrong password p50 %.1f ms, unknown email p50 %.1f ms: ratio %.3f (goal within 20 %%)%n",
-                            wrongP50, unknownP50, unknownP50 / wrongP50);
+                        double loginP50 = percentile(sorted(one), 0.5) / 1e6;
+                        Map<String, Double> ref = python(python, "single", Integer.toString(single));
+                        double refP50 = ref.get("p50_ms");
+                        System.out.printf("single login p50 %.1f ms; one python3-argon2 verify p50 %.1f ms: %.2f x (goal <= 1.2)%n",
+                                loginP50, refP50, loginP50 / refP50);
 
-                    double refVerifies = 0;
-                    double refSeconds = 0;
-                    double refCpu = 0;
-                    long logins = 0;
-                    double loginSeconds = 0;
-                    long loginCpu = 0;
-                    List<long[]> latencies = new ArrayList<>();
-                    Map<Integer, Long> other = new ConcurrentHashMap<>();
-                    for (int round = 1; round <= rounds; round++) {
-                        Map<String, Double> r = python(python, "rate", Integer.toString(clients), Integer.toString(seconds));
-                        long c0 = cpuNanos(auth.toHandle());
-                        long t0 = System.nanoTime();
-                        long l = phase(pool, connections, base, Duration.ofSeconds(seconds), clients, latencies, other, null);
-                        double ls = (System.nanoTime() - t0) / 1e9;
-                        loginCpu += cpuNanos(auth.toHandle()) - c0;
-                        System.out.printf("round %d: python3-argon2 %.2f verifies/s, server %.2f logins/s%n", round,
-                                r.get("verifies") / r.get("seconds"), l / ls);
-                        refVerifies += r.get("verifies");
-                        refSeconds += r.get("seconds");
-                        refCpu += r.get("cpu_seconds");
-                        logins += l;
-                        loginSeconds += ls;
-                    }
-                    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-                    double refRate = refVerifies / refSeconds;
-                    double rate = logins / loginSeconds;
-                    System.out.printf("reference: python3-argon2 on %d threads %.2f verifies/s, CPU %.0f ms per verify%n",
-                            clients, refRate, refCpu * 1000 / refVerifies);
-                    System.out.printf("server: %d connections %.2f logins/s (%d ok, other answers %s), p50 %.0f ms,"
-                            + " p99 %.0f ms, CPU %.0f ms per login%n", clients, rate, logins, other,
-                            percentile(all, 0.5) / 1e6, percentile(all, 0.99) / 1e6, loginCpu / 1e6 / logins);
-                    System.out.printf("ratio logins/s / reference verifies/s: %.3f (goal >= 0.9)%n", rate / refRate);
-
-                    List<HttpClient> flood = new ArrayList<>();
-                    for (int i = 0; i < floodClients; i++) {
-                        flood.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
-                    }
-                    AtomicLong peak = new AtomicLong();
-                    Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-                        while (!Thread.currentThread().isInterrupted()) {
-                            try {
-                                peak.accumulateAndGet(procStatus(auth.pid(), "VmRSS"), Math::max);
-                                Thread.sleep(50);
-                            } catch (IOException | InterruptedException e) {
-                                return;
+                        long[] wrong = new long[single];
+                        long[] unknown = new long[single];
+                        for (int i = 0; i < single; i++) {
+                            boolean wrongFirst = i % 2 == 0;
+                            for (int k = 0; k < 2; k++) {
+                                boolean isWrong = (k == 0) == wrongFirst;
+                                String json = isWrong ? body(0, false)
+                                        : "{\"email\":\"nobody" + i + "@example.org\",\"password\":\"bench password 0\"}";
+                                long t0 = System.nanoTime();
+                                expect(401, post(connections.getFirst(), base, json));
+                                (isWrong ? wrong : unknown)[i] = System.nanoTime() - t0;
                             }
                         }
-                    });
-                    List<long[]> floodTimes = new ArrayList<>();
-                    Map<Integer, Long> floodOther = new ConcurrentHashMap<>();
-                    AtomicLong timeouts = new AtomicLong();
-                    long t0 = System.nanoTime();
-                    long ok = phase(pool, flood, base, Duration.ofSeconds(floodSeconds), clients, floodTimes, floodOther, timeouts);
-                    double fs = (System.nanoTime() - t0) / 1e9;
-                    sampler.interrupt();
-                    long[] ft = floodTimes.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-                    System.out.printf("flood: %d connections %.0f s: %d logins (%.2f/s), other answers %s, %d timeouts,"
-                            + " p50 %.0f ms, p99 %.0f ms%n", floodClients, fs, ok, ok / fs, new TreeMap<>(floodOther),
-                            timeouts.get(), percentile(ft, 0.5) / 1e6, percentile(ft, 0.99) / 1e6);
-                    System.out.printf("flood: peak RSS sampled %d MiB, VmHWM (whole run) %d MiB%n", peak.get() >> 10,
-                            procStatus(auth.pid(), "VmHWM") >> 10);
-                    Thread.sleep(idleSeconds * 1000L);
-                    System.out.printf("RSS %d s after the flood: %d MiB; load average %s%n", idleSeconds,
-                            procStatus(auth.pid(), "VmRSS") >> 10, loadAverage());
-                } finally {
-                    pool.shutdownNow();
+                        double wrongP50 = percentile(sorted(wrong), 0.5) / 1e6;
+                        double unknownP50 = percentile(sorted(unknown), 0.5) / 1e6;
+                        System.out.printf("wrong password p50 %.1f ms, unknown email p50 %.1f ms: ratio %.3f (goal within 20 %%)%n",
+                                wrongP50, unknownP50, unknownP50 / wrongP50);
+
+                        double refVerifies = 0;
+                        double refSeconds = 0;
+                        double refCpu = 0;
+                        long logins = 0;
+                        double loginSeconds = 0;
+                        long loginCpu = 0;
+                        List<long[]> latencies = new ArrayList<>();
+                        Map<Integer, Long> other = new ConcurrentHashMap<>();
+                        for (int round = 1; round <= rounds; round++) {
+                            Map<String, Double> r = python(python, "rate", Integer.toString(clients), Integer.toString(seconds));
+                            long c0 = cpuNanos(auth.toHandle());
+                            long t0 = System.nanoTime();
+                            long l = phase(pool, connections, base, Duration.ofSeconds(seconds), clients, latencies, other, null);
+                            double ls = (System.nanoTime() - t0) / 1e9;
+                            loginCpu += cpuNanos(auth.toHandle()) - c0;
+                            System.out.printf("round %d: python3-argon2 %.2f verifies/s, server %.2f logins/s%n", round,
+                                    r.get("verifies") / r.get("seconds"), l / ls);
+                            refVerifies += r.get("verifies");
+                            refSeconds += r.get("seconds");
+                            refCpu += r.get("cpu_seconds");
+                            logins += l;
+                            loginSeconds += ls;
+                        }
+                        long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+                        double refRate = refVerifies / refSeconds;
+                        double rate = logins / loginSeconds;
+                        System.out.printf("reference: python3-argon2 on %d threads %.2f verifies/s, CPU %.0f ms per verify%n",
+                                clients, refRate, refCpu * 1000 / refVerifies);
+                        System.out.printf("server: %d connections %.2f logins/s (%d ok, other answers %s), p50 %.0f ms,"
+                                + " p99 %.0f ms, CPU %.0f ms per login%n", clients, rate, logins, other,
+                                percentile(all, 0.5) / 1e6, percentile(all, 0.99) / 1e6, loginCpu / 1e6 / logins);
+                        System.out.printf("ratio logins/s / reference verifies/s: %.3f (goal >= 0.9)%n", rate / refRate);
+
+                        List<HttpClient> flood = new ArrayList<>();
+                        for (int i = 0; i < floodClients; i++) {
+                            flood.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+                        }
+                        AtomicLong peak = new AtomicLong();
+                        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                try {
+                                    peak.accumulateAndGet(procStatus(auth.pid(), "VmRSS"), Math::max);
+                                    Thread.sleep(50);
+                                } catch (IOException | InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        });
+                        List<long[]> floodTimes = new ArrayList<>();
+                        Map<Integer, Long> floodOther = new ConcurrentHashMap<>();
+                        AtomicLong timeouts = new AtomicLong();
+                        long t0 = System.nanoTime();
+                        long ok = phase(pool, flood, base, Duration.ofSeconds(floodSeconds), clients, floodTimes, floodOther, timeouts);
+                        double fs = (System.nanoTime() - t0) / 1e9;
+                        sampler.interrupt();
+                        long[] ft = floodTimes.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+                        System.out.printf("flood: %d connections %.0f s: %d logins (%.2f/s), other answers %s, %d timeouts,"
+                                + " p50 %.0f ms, p99 %.0f ms%n", floodClients, fs, ok, ok / fs, new TreeMap<>(floodOther),
+                                timeouts.get(), percentile(ft, 0.5) / 1e6, percentile(ft, 0.99) / 1e6);
+                        System.out.printf("flood: peak RSS sampled %d MiB, VmHWM (whole run) %d MiB%n", peak.get() >> 10,
+                                procStatus(auth.pid(), "VmHWM") >> 10);
+                        Thread.sleep(idleSeconds * 1000L);
+                        System.out.printf("RSS %d s after the flood: %d MiB; load average %s%n", idleSeconds,
+                                procStatus(auth.pid(), "VmRSS") >> 10, loadAverage());
+                    } finally {
+                        pool.shutdownNow();
+                    }
                 }
             } finally {
                 auth.destroy();
@@ -201,6 +207,63 @@ public final class AuthBench {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * {@code signup-flood}: login latency without and with a signup flood. {@code clients} connections log
+     * in for {@code seconds} alone, then again while {@code floodClients} connections sign up new accounts
+     * (distinct emails) as fast as they are answered, pausing 20 ms after a 503 so the refusals are not a
+     * busy loop. Prints the logins' p50/p99 both ways and the flood's answers: the signup lane keeps the
+     * flood to its share of the hashing slots.
+     */
+    private static void signupFlood(String base, int clients, int seconds, int floodClients) throws Exception {
+        List<HttpClient> connections = signUp(base, clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients + floodClients);
+        try {
+            phase(pool, connections, base, Duration.ofSeconds(3), clients, null, null, null); // warm-up
+            List<long[]> alone = new ArrayList<>();
+            Map<Integer, Long> aloneOther = new ConcurrentHashMap<>();
+            phase(pool, connections, base, Duration.ofSeconds(seconds), clients, alone, aloneOther, null);
+            AtomicBoolean flooding = new AtomicBoolean(true);
+            AtomicLong next = new AtomicLong();
+            Map<Integer, Long> signups = new ConcurrentHashMap<>();
+            List<Future<?>> flood = new ArrayList<>();
+            for (int i = 0; i < floodClients; i++) {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                flood.add(pool.submit(() -> {
+                    while (flooding.get()) {
+                        String json = "{\"email\":\"flood" + next.incrementAndGet() + "@example.org\",\"password\":\"flood password\"}";
+                        int status = client.send(HttpRequest.newBuilder(URI.create(base + "/auth/signup"))
+                                .header("Content-Type", "application/json").timeout(CLIENT_TIMEOUT)
+                                .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode();
+                        signups.merge(status, 1L, Long::sum);
+                        if (status == 503) {
+                            Thread.sleep(20);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(2000); // the signup lane fills up
+            List<long[]> during = new ArrayList<>();
+            Map<Integer, Long> duringOther = new ConcurrentHashMap<>();
+            phase(pool, connections, base, Duration.ofSeconds(seconds), clients, during, duringOther, null);
+            flooding.set(false);
+            for (Future<?> f : flood) {
+                f.get();
+            }
+            long[] a = alone.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+            long[] d = during.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+            System.out.printf("logins alone: %d connections %d s: %d ok, other answers %s, p50 %.0f ms, p99 %.0f ms%n",
+                    clients, seconds, a.length, new TreeMap<>(aloneOther), percentile(a, 0.5) / 1e6, percentile(a, 0.99) / 1e6);
+            System.out.printf("logins during a signup flood of %d connections: %d ok, other answers %s, p50 %.0f ms,"
+                    + " p99 %.0f ms (p50 %.2f x alone)%n", floodClients, d.length, new TreeMap<>(duringOther),
+                    percentile(d, 0.5) / 1e6, percentile(d, 0.99) / 1e6, percentile(d, 0.5) / percentile(a, 0.5));
+            System.out.printf("signup flood answers: %s; load average %s%n", new TreeMap<>(signups), loadAverage());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** One keep-alive connection and one account per client. */

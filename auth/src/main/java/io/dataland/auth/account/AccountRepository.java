@@ -1,7 +1,9 @@
 package io.dataland.auth.account;
 
+import java.util.List;
 import java.util.Optional;
 
+import io.dataland.auth.password.PasswordHasher;
 import org.apache.ibatis.session.SqlSession;
 
 /** Reads and writes accounts inside the caller's unit of work. */
@@ -25,7 +27,20 @@ public final class AccountRepository {
         return session.getMapper(AccountMapper.class).insert(account) == 1;
     }
 
-    /** Swaps a verified legacy hash for {@code newHash}; false when another login already did. */
+    /** Up to {@code limit} plain legacy sha256 rows with an id above {@code afterId}, in id order. */
+    public static List<LegacyRow> legacyAfter(SqlSession session, long afterId, int limit) {
+        return session.getMapper(AccountMapper.class).legacyAfter(afterId, limit);
+    }
+
+    /** How many rows hold a hash wrapped by {@code wrap-legacy-hashes}. */
+    public static long countWrapped(SqlSession session) {
+        return session.getMapper(AccountMapper.class).countHashesLike(PasswordHasher.WRAPPED_PREFIX + "$%");
+    }
+
+    /**
+     * Swaps {@code oldHash} (a verified legacy hash, or one the wrap read) for {@code newHash}; false when
+     * the row no longer holds {@code oldHash} (another login or the wrap got there first).
+     */
     public static boolean rehash(SqlSession session, long id, String oldHash, String newHash, String salt) {
         return session.getMapper(AccountMapper.class).rehash(id, oldHash, newHash, salt) == 1;
     }

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.dataland.auth.password.HashBulkhead;
+import io.dataland.auth.password.HashBulkhead.Lane;
 import io.dataland.auth.password.PasswordHasher;
 import io.dataland.auth.password.PasswordPolicy;
 import io.dataland.auth.throttle.LoginThrottle;
@@ -15,7 +16,8 @@ import io.helidon.http.Status;
 
 /**
  * Signup and login, shared by the JSON API and the staff forms: validation, the brute-force throttle,
- * hashing inside the bulkhead, the legacy re-hash, and the token.
+ * hashing inside the bulkhead (logins in its login lane, signups and password changes in its signup
+ * lane, so a signup flood cannot starve logins), the legacy re-hash, and the token.
  */
 public final class Authenticator {
 
@@ -69,7 +71,7 @@ public final class Authenticator {
         if (db.read(session -> AccountRepository.findByEmail(session, email)).isPresent()) {
             throw emailTaken();
         }
-        String hash = bulkhead.run(() -> hasher.hash(request.password()));
+        String hash = bulkhead.run(Lane.SIGNUP, () -> hasher.hash(request.password()));
         String sub = UUID.randomUUID().toString();
         NewAccount account = new NewAccount(sub, email, hash, PasswordHasher.ARGON2_SALT, fullName,
                 location == null ? "" : location, photo);
@@ -94,7 +96,7 @@ public final class Authenticator {
         Optional<Account> found = db.read(session -> AccountRepository.findByEmail(session, email));
         Verified verified;
         try {
-            verified = bulkhead.run(() -> verify(found, password));
+            verified = bulkhead.run(Lane.LOGIN, () -> verify(found, password));
         } catch (ApiException busy) {
             throttle.notJudged(email, address);
             throw busy;
@@ -132,7 +134,8 @@ public final class Authenticator {
         throttle.attempt(account.email(), address);
         String newHash;
         try {
-            newHash = bulkhead.run(() -> verify(Optional.of(account), currentPassword).match()
+            // the signup lane: two hashes (verify, then the new one) that must not take the logins' share
+            newHash = bulkhead.run(Lane.SIGNUP, () -> verify(Optional.of(account), currentPassword).match()
                     ? hasher.hash(newPassword) : null);
         } catch (ApiException busy) {
             throttle.notJudged(account.email(), address);

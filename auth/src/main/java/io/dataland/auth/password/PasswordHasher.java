@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  * hash, version 19) as a PHC string with {@code salt = 'argon2'}, the same string argon2-cffi writes and
  * reads; legacy ones a 64-hex {@code sha256(salt + password)} with the salt in its own column.
  *
+ * <p>A third form is a legacy hash wrapped by {@code auth.jar wrap-legacy-hashes}: {@value #WRAPPED_PREFIX}
+ * followed by the Argon2id PHC string of the legacy hex (lower case, as ASCII), the legacy salt kept in its
+ * column. A stolen wrapped row costs an attacker an Argon2id per guess, like any other; a login checks
+ * {@code sha256(salt + password)} against it through that Argon2id and then re-hashes the password plainly.
+ *
  * <p>Every verification costs one Argon2id computation, whatever the row: an unknown email verifies
  * against a fixed dummy hash, and a legacy row pays one dummy Argon2id after its (cheap) sha256 check,
  * so neither the existence of an account nor the age of its hash shows in the response time.
@@ -30,6 +35,12 @@ public final class PasswordHasher {
 
     /** The {@code salt} column value of an Argon2id row. */
     public static final String ARGON2_SALT = "argon2";
+
+    /**
+     * How a wrapped legacy hash starts: a PHC-like identifier in front of the PHC string's own
+     * {@code $argon2id$...}, so the result reads {@code $wrapped-sha256$argon2id$v=19$m=65536,t=3,p=4$salt$hash}.
+     */
+    public static final String WRAPPED_PREFIX = "$wrapped-sha256";
 
     /**
      * The smallest heap password4j's Argon2id works in: its 64 MiB template per parameter set, one
@@ -105,7 +116,7 @@ public final class PasswordHasher {
         MISMATCH,
         /** Matches an Argon2id hash. */
         MATCH,
-        /** Matches a legacy sha256 hash: the caller re-hashes it. */
+        /** Matches a legacy sha256 hash, plain or wrapped: the caller re-hashes it. */
         MATCH_LEGACY
     }
 
@@ -116,9 +127,29 @@ public final class PasswordHasher {
         return engine.hash(password.getBytes(StandardCharsets.UTF_8), salt);
     }
 
+    /** Whether {@code hash} is a plain legacy sha256 hash (64 hex digits), the rows the wrap replaces. */
+    public static boolean isLegacy(String hash) {
+        return hash != null && LEGACY.matcher(hash).matches();
+    }
+
+    /** The wrapped form of the legacy hash {@code legacyHex}: one Argon2id computation over its hex. */
+    public String wrapLegacy(String legacyHex) {
+        if (!isLegacy(legacyHex)) {
+            throw new IllegalArgumentException("not a legacy sha256 hash");
+        }
+        byte[] salt = new byte[SALT_BYTES];
+        RANDOM.nextBytes(salt);
+        return WRAPPED_PREFIX + engine.hash(legacyHex.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII), salt);
+    }
+
     /** Checks {@code password} against a stored row ({@code hash}, {@code salt}). */
     public Outcome verify(String password, String hash, String salt) {
-        if (hash != null && LEGACY.matcher(hash).matches()) {
+        if (hash != null && hash.startsWith(WRAPPED_PREFIX + "$argon2")) {
+            // one Argon2id, like any other row: over the legacy hex the password would have had
+            boolean match = engine.verify(sha256Hex(salt + password), hash.substring(WRAPPED_PREFIX.length()));
+            return match ? Outcome.MATCH_LEGACY : Outcome.MISMATCH;
+        }
+        if (isLegacy(hash)) {
             boolean match = MessageDigest.isEqual(sha256Hex(salt + password), hash.toLowerCase(Locale.ROOT)
                     .getBytes(StandardCharsets.US_ASCII));
             if (!match) {

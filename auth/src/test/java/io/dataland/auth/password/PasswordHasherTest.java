@@ -166,6 +166,23 @@ class PasswordHasherTest {
         assertEquals(PasswordHasher.Outcome.MISMATCH, hasher.verify("old password", hex, "other salt"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "java"})
+    void wrappedLegacyRowsVerifyThroughArgon2idOfTheSha256(String impl) {
+        PasswordHasher hasher = hasher(impl);
+        String salt = "c0ffee";
+        String hex = new String(PasswordHasher.sha256Hex(salt + "old password"), StandardCharsets.US_ASCII);
+        String wrapped = hasher.wrapLegacy(hex.toUpperCase());
+        assertTrue(wrapped.startsWith("$wrapped-sha256$argon2id$v=19$m=65536,t=3,p=4$"), wrapped);
+        assertFalse(wrapped.contains(hex) || wrapped.contains(hex.toUpperCase()), "the sha256 is not in the row");
+        assertFalse(PasswordHasher.isLegacy(wrapped));
+        assertEquals(PasswordHasher.Outcome.MATCH_LEGACY, hasher.verify("old password", wrapped, salt));
+        assertEquals(PasswordHasher.Outcome.MISMATCH, hasher.verify("old passwort", wrapped, salt));
+        assertEquals(PasswordHasher.Outcome.MISMATCH, hasher.verify("old password", wrapped, "other salt"));
+        assertEquals(PasswordHasher.Outcome.MISMATCH, hasher.verify("old password", "$wrapped-sha256$argon2id$garbage", salt));
+        assertThrows(IllegalArgumentException.class, () -> hasher.wrapLegacy(wrapped), "only plain legacy hashes wrap");
+    }
+
     @Test
     void passwordRulesFollowNist80063b() {
         assertNotNull(PasswordPolicy.problemForNew("1234567"));
