@@ -1,5 +1,6 @@
 package io.dataland.dev.ops;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -30,9 +32,23 @@ import org.yaml.snakeyaml.Yaml;
  */
 class ComposeFilesTest {
 
+    /**
+     * {@code file} as data, refusing a key given twice in one mapping: YAML parsers (SnakeYAML by default,
+     * compose too) keep the last one silently, so a second block of the same settings overrides the first
+     * without a word (two hardening blocks once did, and the second tmpfs dropped the size limit).
+     */
     @SuppressWarnings("unchecked")
     static Map<String, Object> yaml(Path file) throws IOException {
-        return (Map<String, Object>) new Yaml().load(Files.readString(file));
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return (Map<String, Object>) new Yaml(options).load(Files.readString(file));
+    }
+
+    @Test
+    void noComposeFileGivesAKeyTwice() throws IOException {
+        for (Path file : Ops.allComposeFiles()) {
+            assertDoesNotThrow(() -> yaml(file), file + " repeats a key");
+        }
     }
 
     @SuppressWarnings("unchecked")
