@@ -57,6 +57,8 @@ public final class ServiceBoot {
         HikariDataSource dataSource = PoolFactory.create(poolName, url, pool, pooler);
         try {
             if (pooler.bouncer()) {
+                DatabaseSettings.migration(settings).ifPresent(direct ->
+                        DatabaseGuard.of(dataSource).probeDirectly(direct.parse()));
                 PoolBudget.enforceFleet(poolName, dataSource, pool, pooler, settings.production());
             } else {
                 PoolBudget.enforce(poolName, dataSource, pool, settings.production());

@@ -1,9 +1,12 @@
 package io.dataland.kit.db;
 
 import java.io.PrintWriter;
+import io.dataland.kit.config.DatabaseUrl;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -29,7 +32,9 @@ import com.zaxxer.hikari.HikariDataSource;
  *
  * <p>How it knows: a borrow that has waited {@link #SUSPECT_AFTER} without a connection, or a connection
  * failure (SQLState 08xxx) seen anywhere, makes it <em>suspect</em>; a probe then opens one connection of
- * its own, outside the pool (connect timeout 2 s). If the probe fails the state is down: every borrow
+ * its own, outside the pool (connect timeout 2 s), and runs {@code SELECT 1}; behind PgBouncer a probe that
+ * only waited asks PostgreSQL directly when a direct URL is known ({@link #probeDirectly}), since there
+ * the probe queues with every other client. If the probe fails the state is down: every borrow
  * still waiting is interrupted and answers 503, new borrows answer 503 without touching the pool, the pool
  * stops refilling (minimum idle 0, so Hikari's creator is not left in its 5 s back-off) and its connections
  * are evicted. The probe repeats every {@link #PROBE_EVERY}; the first success restores the minimum idle,
@@ -58,6 +63,7 @@ public final class DatabaseGuard {
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile boolean down;
+    private volatile DatabaseUrl direct;
     private volatile long downSince;
 
     private DatabaseGuard(HikariDataSource pool) {
@@ -142,8 +148,8 @@ public final class DatabaseGuard {
         return false;
     }
 
-    /** One connection of its own (not the pool's): null when it opened, else why not. */
-    private SQLException probe() {
+    /** One connection of its own (not the pool's) and a query: null when the database is there, else why not. */
+    SQLException probe() {
         long t0 = System.nanoTime();
         SQLException r = probe0();
         LOG.fine(() -> "probe took " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + (r == null ? "ok" : r.getSQLState()));
@@ -151,23 +157,64 @@ public final class DatabaseGuard {
     }
 
     private SQLException probe0() {
-        Properties props = new Properties();
-        if (pool.getUsername() != null) {
-            props.setProperty("user", pool.getUsername());
+        SQLException failure = probeAt(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
+        DatabaseUrl direct = this.direct;
+        if (failure != null && timedOut(failure) && direct != null) {
+            // Behind PgBouncer a probe that logged in and then got no answer is queued with every other
+            // client while the server connections are all taken: a busy database, or a gone one that
+            // PgBouncer keeps trying. PostgreSQL itself (the direct URL) tells them apart; answering 503
+            // to everyone because of a queue would turn a burst into an outage.
+            return probeAt(direct.jdbcUrl(), direct.user(), direct.passwordIfAny().orElse(null));
         }
-        if (pool.getPassword() != null) {
-            props.setProperty("password", pool.getPassword());
+        return failure;
+    }
+
+    /** A connection of its own to {@code jdbcUrl} and a {@code SELECT 1}: null when both worked, else why not. */
+    private SQLException probeAt(String jdbcUrl, String user, String password) {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
         }
         props.setProperty("connectTimeout", Integer.toString(PROBE_TIMEOUT_SECONDS));
         props.setProperty("socketTimeout", Integer.toString(PROBE_TIMEOUT_SECONDS));
         props.setProperty("loginTimeout", Integer.toString(PROBE_TIMEOUT_SECONDS));
         props.setProperty("ApplicationName", pool.getPoolName() + "-probe");
-        try (Connection c = DriverManager.getConnection(pool.getJdbcUrl(), props)) {
-            return c.isValid(PROBE_TIMEOUT_SECONDS) ? null : new SQLTransientConnectionException("probe not valid", "08006");
+        // no SET statements after the login: behind PgBouncer they would wait for a server connection
+        props.setProperty("assumeMinServerVersion", PoolFactory.ASSUME_MIN_SERVER_VERSION);
+        try (Connection c = DriverManager.getConnection(jdbcUrl, props); Statement statement = c.createStatement()) {
+            statement.execute("SELECT 1");
+            return null;
         } catch (SQLException e) {
             // a full server (53300) still answers: the pool is busy, the database is not gone
             return "53300".equals(e.getSQLState()) ? null : e;
         }
+    }
+
+    /** Whether {@code e} is a wait that ran out (pgjdbc's socket or login timeout), not a refused or broken connection. */
+    static boolean timedOut(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException
+                    || (t instanceof SQLException sql && "08001".equals(sql.getSQLState())
+                        && String.valueOf(sql.getMessage()).contains("timed out"))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Behind PgBouncer: {@code direct} reaches PostgreSQL itself (the agent's {@code MIGRATION_DATABASE_URL}),
+     * asked when a probe through PgBouncer only waited. Without it a probe that waits counts as down.
+     */
+    public DatabaseGuard probeDirectly(DatabaseUrl direct) {
+        this.direct = direct;
+        return this;
     }
 
     private synchronized void markDown(SQLException why) {

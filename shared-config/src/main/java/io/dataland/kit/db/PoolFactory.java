@@ -23,6 +23,16 @@ public final class PoolFactory {
     private PoolFactory() {
     }
 
+    /**
+     * pgjdbc's {@code assumeMinServerVersion}: told the server is 9.0 or newer (the chain needs 15+), the driver
+     * sends {@code application_name} and {@code extra_float_digits} in the start-up packet instead of two
+     * {@code SET} statements after the login. Behind PgBouncer those statements need a server connection,
+     * so a new client connection could not even log in while every server connection was busy; and they
+     * are two round trips per new connection anywhere. PgBouncer must list {@code extra_float_digits} in
+     * {@code ignore_startup_parameters} (docs/scaling.md).
+     */
+    public static final String ASSUME_MIN_SERVER_VERSION = "9.4";
+
     /** A started pool named {@code poolName} (also the PostgreSQL {@code application_name}), straight to PostgreSQL. */
     public static HikariDataSource create(String poolName, DatabaseUrl url, PoolSettings pool) {
         return create(poolName, url, pool, Pooler.DIRECT);
@@ -54,6 +64,7 @@ public final class PoolFactory {
         config.addDataSourceProperty("ApplicationName", poolName);
         config.addDataSourceProperty("connectTimeout", "10");
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
         if (pooler.prepareThreshold() != null) {
             config.addDataSourceProperty("prepareThreshold", pooler.prepareThreshold());
         }
