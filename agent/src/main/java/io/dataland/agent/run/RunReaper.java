@@ -59,21 +59,27 @@ public final class RunReaper implements AutoCloseable {
 
     /** Reaps at once, then every {@link #EVERY} until {@link #close}; a failed round is logged and retried. */
     public RunReaper start() {
+        // the first round runs before the agent serves: a dead process's runs are closed by the boot
+        reapLogged();
         loop = Thread.ofVirtual().name("run-reaper").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    reapOnce();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "run reaper round failed (retried in " + EVERY.toSeconds() + " s)", e);
-                }
                 try {
                     Thread.sleep(EVERY);
                 } catch (InterruptedException e) {
                     return;
                 }
+                reapLogged();
             }
         });
         return this;
+    }
+
+    private void reapLogged() {
+        try {
+            reapOnce();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "run reaper round failed (retried in " + EVERY.toSeconds() + " s)", e);
+        }
     }
 
     @Override
