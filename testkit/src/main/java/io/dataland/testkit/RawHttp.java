@@ -92,7 +92,8 @@ public final class RawHttp {
         }
 
         /**
-         * Sends {@code method path} with {@code headers} and {@code body} (null: none; else with
+         * Sends {@code method path} with {@code headers} (each character one byte, ISO-8859-1, so a test can
+         * send any byte in a header) and {@code body} (null: none; else with
          * {@code Content-Length}, or chunked when {@code chunked}) and reads its answer.
          *
          * @throws IOException the connection was closed or reset before the whole answer came, or the
@@ -110,7 +111,7 @@ public final class RawHttp {
             IOException[] writeFailure = new IOException[1];
             Thread writer = Thread.ofVirtual().name("raw-http-keepalive-writer").start(() -> {
                 try {
-                    out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+                    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
                     if (body != null && chunked) {
                         out.write((Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
                         out.write(body);

@@ -68,9 +68,9 @@ record FormBody(Map<String, String> values) {
         return values.getOrDefault(name, "");
     }
 
-    /** The value of {@code name}, or null when absent or blank. */
+    /** The value of {@code name}, or null when absent or empty (a blank value is passed on, to be refused). */
     String optional(String name) {
         String value = values.get(name);
-        return value == null || value.isBlank() ? null : value;
+        return value == null || value.isEmpty() ? null : value;
     }
 }
