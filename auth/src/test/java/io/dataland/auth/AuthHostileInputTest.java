@@ -1,9 +1,10 @@
 package io.dataland.auth;
 
+import static io.dataland.testkit.HostileValues.abbreviate;
+import static io.dataland.testkit.HostileValues.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -155,17 +156,5 @@ class AuthHostileInputTest {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    private static byte[] concat(String head, byte[] middle, String tail) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(middle);
-        out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
-    }
-
-    private static String abbreviate(String body) {
-        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
     }
 }

@@ -89,6 +89,20 @@ public final class HostileValues {
             Bad.bytes("0xFF", "ff"),
             Bad.text("over every length limit", "x".repeat(9000)));
 
+    /** {@code head}, the bad value's bytes, then {@code tail}: a body with the value in place. */
+    public static byte[] concat(String head, byte[] middle, String tail) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(middle);
+        out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    /** {@code body} cut to 200 characters, for a failure list. */
+    public static String abbreviate(String body) {
+        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+    }
+
     private static String strictUtf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

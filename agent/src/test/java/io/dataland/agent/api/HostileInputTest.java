@@ -1,6 +1,5 @@
 package io.dataland.agent.api;
 
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static io.dataland.agent.testing.AgentHarness.quote;
+import static io.dataland.testkit.HostileValues.abbreviate;
+import static io.dataland.testkit.HostileValues.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,18 +105,6 @@ class HostileInputTest {
     private static HttpRequest.Builder json(AgentHarness agent, String token, String method, String path, byte[] body) {
         return agent.request(path, token).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-    }
-
-    private static byte[] concat(String head, byte[] middle, String tail) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(middle);
-        out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
-        return out.toByteArray();
-    }
-
-    private static String abbreviate(String body) {
-        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
     }
 
 }
