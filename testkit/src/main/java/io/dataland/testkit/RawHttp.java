@@ -12,11 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 over a plain socket, for requests a server may answer before it has read them: an over-limit
- * body gets its 413 and the connection closed while the client is still sending. A regular client
- * (java.net.http) then fails the whole exchange on the broken pipe and never shows the answer, so a test
- * of the limit flakes. Here the request is written by its own thread, which stops quietly when the
- * server closes, while the caller reads the answer: the test sees what the server said, every time.
+ * HTTP/1.1 over a plain socket, for requests a server may answer before it has read them: a body past
+ * the server's drain limit gets its 413 and the connection closed while the client is still sending. A
+ * regular client (java.net.http) then fails the whole exchange on the broken pipe and never shows the
+ * answer, so a test of the limit flakes. Here the request is written by its own thread, which stops
+ * quietly when the server closes, while the caller reads one answer: the test sees what the server said,
+ * every time. {@link #open} keeps one connection for several requests, to show whether it survived.
  */
 public final class RawHttp {
 
