@@ -25,6 +25,7 @@ import io.dataland.kit.telemetry.RequestMetrics;
 import io.dataland.kit.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -37,6 +38,14 @@ import io.helidon.webserver.spi.ServerFeature;
  * {@code /observe/metrics} and {@code /metrics}.
  */
 public final class ServiceBoot {
+
+    /**
+     * The longest request line (method, URI, version) the server reads, 32 KiB (Helidon's default is 4 KiB).
+     * A longer one is 414 with the connection closed before the rest is read, and closing with unread input
+     * can reach a client still sending as a reset instead of the answer; up to this length the request is
+     * routed and refused by the route (404, 400) on a connection that stays usable.
+     */
+    static final int MAX_REQUEST_LINE = 32 * 1024;
 
     private ServiceBoot() {
     }
@@ -133,7 +142,12 @@ public final class ServiceBoot {
         return builder
                 .host(host)
                 .port(port)
-                .maxPayloadSize(JsonBody.MAX_BYTES)
+                // a refused request's unread body is read and discarded after the answer (Helidon does so
+                // for any body within maxPayloadSize), so its keep-alive connection survives the refusal;
+                // the 64 KiB limit itself is JsonErrors.bodyLimit and JsonBody. Past DRAIN_BYTES, and for a
+                // request line over MAX_REQUEST_LINE, Helidon answers and closes without reading the rest
+                .maxPayloadSize(JsonBody.DRAIN_BYTES)
+                .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).build())
                 .maxTcpConnections(settings.requireInt("SERVER_MAX_CONNECTIONS", 1, 1_000_000))
                 .maxConcurrentRequests(settings.requireInt("SERVER_MAX_CONCURRENT_REQUESTS", 1, 1_000_000))
                 // small writes (SSE events, a response's headers then body) must not wait on Nagle + delayed ACK
@@ -144,6 +158,7 @@ public final class ServiceBoot {
                 .routing(routing -> {
                     tracing.register(routing);
                     routing.addFilter(RequestMetrics.create());
+                    routing.addFilter(JsonErrors.bodyLimit());
                     routing.addFilter(JsonErrors.controlCharacters());
                     DatabaseGuard guard = DatabaseGuard.of(dataSource);
                     JsonErrors.register(routing, retryAfter, guard::suspect);

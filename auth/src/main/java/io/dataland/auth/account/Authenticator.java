@@ -125,6 +125,10 @@ public final class Authenticator {
     public void changePassword(String sub, String currentPassword, String newPassword, String address) {
         Text.checked("current_password", currentPassword);
         Text.checked("new_password", newPassword);
+        if (PasswordPolicy.problemForAny(currentPassword) != null) {
+            // as at login: a current password over the byte cap cannot be right, and is never hashed
+            throw ApiException.badRequest("invalid_password", PasswordPolicy.problemForAny(currentPassword));
+        }
         String problem = PasswordPolicy.problemForNew(newPassword);
         if (problem != null) {
             throw ApiException.badRequest("weak_password", problem);

@@ -43,12 +43,18 @@ public final class Credentials {
         return email;
     }
 
-    /** An optional profile value: null stays null, otherwise checked text up to {@link #MAX_PROFILE}. */
+    /**
+     * An optional profile value: null (and empty text) stays as given, otherwise checked text up to
+     * {@link #MAX_PROFILE} with a character that is not whitespace (whitespace only is 400, as in the agent).
+     */
     public static String profile(String field, String value) {
-        if (value == null) {
-            return null;
+        if (value == null || value.isEmpty()) {
+            return value;
         }
         Text.checked(field, value);
+        if (Text.isBlank(value)) {
+            throw ApiException.badRequest(ErrorCodes.INVALID_FIELD, field + " must not be blank");
+        }
         if (value.length() > MAX_PROFILE) {
             throw ApiException.badRequest(ErrorCodes.INVALID_FIELD, field + " must be at most " + MAX_PROFILE + " characters");
         }

@@ -1,12 +1,13 @@
 package io.dataland.auth.web;
 
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.ErrorCodes;
+import io.dataland.kit.http.JsonBody;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -22,22 +23,44 @@ record FormBody(Map<String, String> values) {
             throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
                     "send the form as application/x-www-form-urlencoded");
         }
-        String body = req.content().hasEntity() ? req.content().as(String.class) : "";
+        // the kit's bounded read (413 past 64 KiB, chunked too), then strict decoding: a malformed percent
+        // escape or bytes that are not strict UTF-8 (overlong forms, CESU-8) are 400, never replaced by U+FFFD
+        String body = JsonBody.strictUtf8(JsonBody.bytes(req), ErrorCodes.MALFORMED_FORM);
         Map<String, String> values = new HashMap<>();
-        try {
-            for (String pair : body.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                values.putIfAbsent(name, value);
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
             }
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(ErrorCodes.MALFORMED_FORM, "the form could not be read");
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            values.putIfAbsent(name, value);
         }
         return new FormBody(values);
+    }
+
+    // application/x-www-form-urlencoded: '+' is a space, %XX a byte; the bytes are then strict UTF-8
+    private static String decode(String part) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(part.length());
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c == '+') {
+                bytes.write(' ');
+            } else if (c == '%') {
+                int hi = i + 2 < part.length() ? Character.digit(part.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(part.charAt(i + 2), 16);
+                if (lo < 0) {
+                    throw ApiException.badRequest(ErrorCodes.MALFORMED_FORM, "the form could not be read");
+                }
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                int cp = part.codePointAt(i);
+                bytes.writeBytes(Character.toString(cp).getBytes(StandardCharsets.UTF_8));
+                i += Character.charCount(cp) - 1;
+            }
+        }
+        return JsonBody.strictUtf8(bytes.toByteArray(), ErrorCodes.MALFORMED_FORM);
     }
 
     /** The value of {@code name}, or empty text. */
@@ -45,9 +68,9 @@ record FormBody(Map<String, String> values) {
         return values.getOrDefault(name, "");
     }
 
-    /** The value of {@code name}, or null when absent or blank. */
+    /** The value of {@code name}, or null when absent or empty (a blank value is passed on, to be refused). */
     String optional(String name) {
         String value = values.get(name);
-        return value == null || value.isBlank() ? null : value;
+        return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -23,8 +23,14 @@ import io.helidon.webserver.http.ServerRequest;
  */
 public final class JsonBody {
 
-    /** The body limit in bytes, also the server's {@code maxPayloadSize} (which covers bodies with a length). */
+    /** The body limit in bytes, in both services (a longer body is 413). */
     public static final int MAX_BYTES = 64 * 1024;
+
+    /**
+     * How much of a refused request's unread body the server reads and discards after answering, so the
+     * connection stays usable: the server's {@code maxPayloadSize}. Past it the server answers 413 and closes.
+     */
+    public static final int DRAIN_BYTES = 1024 * 1024;
 
     private final ObjectNode node;
 
@@ -39,7 +45,7 @@ public final class JsonBody {
             throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
                     "the body must be sent as application/json");
         }
-        return parse(readBytes(req));
+        return parse(bytes(req));
     }
 
     /** Parses {@code body} (tests and {@link #read}). */
@@ -64,20 +70,28 @@ public final class JsonBody {
      * decoded text also stops Jackson from guessing UTF-16/32 from NUL bytes: JSON on the wire is UTF-8.
      */
     static String utf8(byte[] body) {
+        return strictUtf8(body, ErrorCodes.MALFORMED_JSON);
+    }
+
+    /** {@code bytes} decoded as strict UTF-8 (see {@link #utf8}); a malformed sequence is 400 {@code code}. */
+    public static String strictUtf8(byte[] bytes, String code) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body))
+                    .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw ApiException.badRequest(ErrorCodes.MALFORMED_JSON, "the body is not valid UTF-8");
+            throw ApiException.badRequest(code, "the body is not valid UTF-8");
         }
     }
 
-    // Helidon's maxPayloadSize refuses a declared Content-Length over the limit before routing; a chunked
-    // body has none, so the limit is counted here too
-    private static byte[] readBytes(ServerRequest req) {
+    /**
+     * The body of {@code req}, at most {@link #MAX_BYTES} (more: 413). A declared {@code Content-Length} over
+     * the limit is refused before routing ({@link JsonErrors#bodyLimit()}); a chunked body has none, so the
+     * limit is counted here too. Every route that reads a body reads it here.
+     */
+    public static byte[] bytes(ServerRequest req) {
         try (InputStream in = req.content().inputStream()) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {

@@ -41,8 +41,8 @@ public final class JsonErrors {
 
     /** As {@link #register(HttpRouting.Builder, Duration)}; {@code onUnavailable} hears of each unavailable database. */
     public static void register(HttpRouting.Builder routing, Duration retryAfter, Runnable onUnavailable) {
-        routing.error(ApiException.class, (req, res, e) -> send(res, e))
-                .error(HttpException.class, (req, res, e) -> send(res, fromHttp(e)))
+        routing.error(ApiException.class, (req, res, e) -> send(req, res, e))
+                .error(HttpException.class, (req, res, e) -> send(req, res, fromHttp(e)))
                 .error(SQLException.class, (req, res, e) -> sendDatabase(req, res, e, retryAfter, onUnavailable))
                 .error(RuntimeException.class, (req, res, e) -> {
                     SQLException sql = sqlCause(e);
@@ -51,10 +51,34 @@ public final class JsonErrors {
                     } else {
                         LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method().text() + " "
                                 + req.path().path(), e);
-                        send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, ErrorCodes.INTERNAL_ERROR,
+                        send(req, res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, ErrorCodes.INTERNAL_ERROR,
                                 "internal error"));
                     }
                 });
+    }
+
+    /**
+     * Writes {@code e} as the JSON error after reading and discarding what is left of the request's body.
+     * Why: a request refused before its body was read (401, 415, 429, 503, 413 ...) must not lose its
+     * keep-alive connection. Helidon drains an unread body after the handler only when neither side asked
+     * for {@code Connection: close}, and a socket closed with unread input makes the kernel send a reset,
+     * which reaches a client still sending as a broken pipe instead of the answer. Drained first, the answer
+     * always arrives and the connection stays usable. The drain is bounded by the server's
+     * {@code maxPayloadSize} ({@link JsonBody#DRAIN_BYTES}); past it Helidon closes the connection.
+     */
+    public static void send(ServerRequest req, ServerResponse res, ApiException e) {
+        drain(req);
+        send(res, e);
+    }
+
+    private static void drain(ServerRequest req) {
+        try {
+            if (req.content().hasEntity() && !req.content().consumed()) {
+                req.content().consume();
+            }
+        } catch (RuntimeException overTheDrainLimitOrGone) {
+            // the answer is still sent; Helidon closes the connection after it
+        }
     }
 
     /**
@@ -144,8 +168,27 @@ public final class JsonErrors {
                 bad = Text.hasControl(name) || req.query().all(name).stream().anyMatch(Text::hasControl);
             }
             if (bad) {
-                send(res, ApiException.badRequest(ErrorCodes.INVALID_TEXT,
+                send(req, res, ApiException.badRequest(ErrorCodes.INVALID_TEXT,
                         "the path or query contains a control character"));
+            } else {
+                chain.proceed();
+            }
+        };
+    }
+
+    /**
+     * A filter answering 413 {@code payload_too_large} for a request whose declared {@code Content-Length} is
+     * over {@link JsonBody#MAX_BYTES}, before any handler. Why here and not in Helidon's
+     * {@code maxPayloadSize}: Helidon refuses such a body before routing and closes the connection without
+     * reading it, which can reach a client still sending as a reset instead of the 413 (see
+     * {@link #send(ServerRequest, ServerResponse, ApiException)}). Here the body, up to
+     * {@link JsonBody#DRAIN_BYTES} (the server's {@code maxPayloadSize}), is drained before the answer.
+     */
+    public static Filter bodyLimit() {
+        return (chain, req, res) -> {
+            if (req.headers().contentLength().orElse(0) > JsonBody.MAX_BYTES) {
+                send(req, res, new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
+                        "request body over the limit of " + JsonBody.MAX_BYTES + " bytes"));
             } else {
                 chain.proceed();
             }
@@ -158,16 +201,16 @@ public final class JsonErrors {
             // the value, not the server: e.g. 22021 (a byte sequence PostgreSQL text cannot hold), 22P02
             // (not a valid uuid), 22001 (too long). Nothing was written: the unit of work rolled back
             LOG.info(() -> "value refused by the database on " + req.path().path() + " (SQLState " + e.getSQLState() + ")");
-            send(res, ApiException.badRequest(ErrorCodes.INVALID_VALUE, "a value in the request is not acceptable"));
+            send(req, res, ApiException.badRequest(ErrorCodes.INVALID_VALUE, "a value in the request is not acceptable"));
         } else if (isUnavailable(e)) {
             onUnavailable.run();
             LOG.warning(() -> "database unavailable on " + req.path().path() + ": " + e.getClass().getSimpleName()
                     + " (SQLState " + e.getSQLState() + ")");
-            send(res, new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.DATABASE_UNAVAILABLE,
+            send(req, res, new ApiException(Status.SERVICE_UNAVAILABLE_503, ErrorCodes.DATABASE_UNAVAILABLE,
                     "the database is unavailable; retry shortly", retryAfter));
         } else {
             LOG.log(Level.SEVERE, "database error on " + req.path().path() + " (SQLState " + e.getSQLState() + ")", e);
-            send(res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, ErrorCodes.INTERNAL_ERROR, "internal error"));
+            send(req, res, new ApiException(Status.INTERNAL_SERVER_ERROR_500, ErrorCodes.INTERNAL_ERROR, "internal error"));
         }
     }
 
