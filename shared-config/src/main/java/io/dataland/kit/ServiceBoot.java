@@ -44,7 +44,7 @@ public final class ServiceBoot {
     /**
      * Runs the credential guard for {@code service}, opens its pool and checks the pool budget.
      *
-     * @throws CredentialGuard.BootRefusedException production refuses the connection string
+     * @throws CredentialGuard.BootRefusedException production refuses the connection string or a superuser role
      * @throws PoolBudget.OverBudgetException       production refuses the pool budget
      */
     public static HikariDataSource openPool(String poolName, Settings settings, CredentialGuard.Service service) {
@@ -56,6 +56,7 @@ public final class ServiceBoot {
         Pooler pooler = Pooler.from(settings);
         HikariDataSource dataSource = PoolFactory.create(poolName, url, pool, pooler);
         try {
+            CredentialGuard.enforceRole(settings, service, dataSource);
             if (pooler.bouncer()) {
                 PoolBudget.enforceFleet(poolName, dataSource, pool, pooler, settings.production());
             } else {
@@ -67,7 +68,7 @@ public final class ServiceBoot {
             if (e instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IllegalStateException("cannot read the server's connection limits", e);
+            throw new IllegalStateException("cannot read the connected role or the server's connection limits", e);
         }
     }
 
