@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
 
 import io.dataland.agent.schema.Migrations;
 import io.dataland.auth.password.PasswordHasher;
-import io.dataland.dev.Stack;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -53,16 +52,8 @@ class DatabaseRolesTest {
     @TempDir
     Path dir;
 
-    private record Services(ServiceProcess auth, ServiceProcess agent) implements AutoCloseable {
-        @Override
-        public void close() {
-            agent.close();
-            auth.close();
-        }
-    }
-
     /** Auth as dataland_auth, then the agent as dataland_agent (migrating on boot, as the owner). */
-    private Services start(TestDatabase db) throws Exception {
+    private ServiceProcess.Pair start(TestDatabase db) throws Exception {
         int authPort = ServiceProcess.freePort();
         int agentPort = ServiceProcess.freePort();
         Path authData = Files.createDirectories(dir.resolve("auth-data-" + db.name()));
@@ -77,13 +68,7 @@ class DatabaseRolesTest {
                 // on a loaded machine the boot-time JWKS fetch can time out against a cold auth; without a
                 // cooldown the first token's unknown kid fetches again (caching is not what this test is about)
                 "JWKS_REFETCH_COOLDOWN_SECONDS", "0"));
-        ServiceProcess authProcess = ServiceProcess.start("auth-" + db.name(),
-                ServiceProcess.javaJar("auth", Stack.jvmOptions(Ops.root(), "auth")), auth, authPort, dir).awaitHealthy();
-        ServiceProcess agentProcess = ServiceProcess.start("agent-" + db.name(),
-                ServiceProcess.javaJar("agent", List.of("-Xmx256m", "-XX:+UseSerialGC")), agent, agentPort, dir);
-        Services services = new Services(authProcess, agentProcess);
-        agentProcess.awaitHealthy();
-        return services;
+        return ServiceProcess.startAuthThenAgent(db.name(), auth, authPort, agent, agentPort, dir);
     }
 
     private static HttpResponse<String> send(int port, String method, String path, String token, String json) throws Exception {
@@ -103,7 +88,7 @@ class DatabaseRolesTest {
     }
 
     /** A museum turn for {@code ticket} and its reload: both messages come back from the database. */
-    private static void museumTurnAndReload(Services services, String token, String ticket) throws Exception {
+    private static void museumTurnAndReload(ServiceProcess.Pair services, String token, String ticket) throws Exception {
         int agent = services.agent().port();
         HttpResponse<String> turn = send(agent, "POST", "/v1/chat/museum", token,
                 "{\"ticket_id\":\"" + ticket + "\",\"message\":\"Where is the Night Watch?\"}");
@@ -215,7 +200,7 @@ class DatabaseRolesTest {
         assertEquals(0, adopt.exit(), adopt.all());
         assertFalse(adopt.all().contains(Roles.PASSWORDS.get(Roles.AGENT)), "no password printed");
         assertRoleAttributes(db);
-        try (Services services = start(db)) {
+        try (ServiceProcess.Pair services = start(db)) {
             int auth = services.auth().port();
             HttpResponse<String> signup = send(auth, "POST", "/auth/signup", null,
                     "{\"email\":\"curator@example.org\",\"password\":\"a long enough password\"}");
@@ -269,7 +254,7 @@ class DatabaseRolesTest {
             assertEquals(0, adopt.exit(), "run " + run + ": " + adopt.all());
             assertTrue(adopt.stderr().contains("the roles check finds nothing to fix"), adopt.stderr());
         }
-        try (Services services = start(db)) {
+        try (ServiceProcess.Pair services = start(db)) {
             HttpResponse<String> login = send(services.auth().port(), "POST", "/auth/login", null,
                     "{\"email\":\"guide@example.org\",\"password\":\"the guide's password\"}");
             assertEquals(200, login.statusCode(), login.body());
