@@ -83,6 +83,9 @@ check_env_file() {
   for name in AGENT_DB_PASSWORD AUTH_DB_PASSWORD MONITOR_DB_PASSWORD; do
     [ -n "$(env_get "$env_file" "$name" || true)" ] || abort "$name is not set in $env_file (the service roles' passwords, docs/operations.md)"
   done
+  # the agent's and auth's passwords reach the credential guard through their URLs (check_env_image); the
+  # exporter's has no URL, so its compose default is refused here
+  [ "$(env_get "$env_file" MONITOR_DB_PASSWORD)" != dataland ] || abort "MONITOR_DB_PASSWORD is the development default 'dataland'"
   database_url=$(env_get "$env_file" DATABASE_URL) || abort "DATABASE_URL is not set in $env_file"
   check_role_url DATABASE_URL "$database_url" dataland_agent AGENT_DB_PASSWORD
   auth_url=$(env_get "$env_file" AUTH_DATABASE_URL) || auth_url=""

@@ -123,7 +123,7 @@ class DeployScriptTest {
         // agrees with itself, but every password is the publicly documented development one: only the real guard catches it
         Path env = Files.writeString(dir.resolve("default.env"), String.join("\n", "APP_ENV=production",
                 "POSTGRES_USER=dataland", "POSTGRES_PASSWORD=dataland", "POSTGRES_DB=dataland", "AGENT_DB_PASSWORD=dataland",
-                "AUTH_DB_PASSWORD=dataland", "MONITOR_DB_PASSWORD=dataland",
+                "AUTH_DB_PASSWORD=dataland", "MONITOR_DB_PASSWORD=e5f6a7b8c9d0",
                 "DATABASE_URL=postgresql+asyncpg://dataland_agent:dataland@dataland-postgres:5432/dataland",
                 "AUTH_DATABASE_URL=postgresql://dataland_auth:dataland@dataland-postgres:5432/dataland", ""));
         Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
@@ -209,6 +209,14 @@ class DeployScriptTest {
         Ops.Result missing = docker.run("deploy.sh", "--env-file", noAuth.toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.stderr().contains("AUTH_DATABASE_URL is not set"), missing.stderr());
+        assertEquals(List.of(), docker.calls());
+
+        // the exporter's password has no URL for the guard to judge: its development default is refused here
+        Path monitor = Files.writeString(dir.resolve("monitor.env"), Files.readString(goodEnv())
+                .replace("MONITOR_DB_PASSWORD=e5f6a7b8c9d0", "MONITOR_DB_PASSWORD=dataland"));
+        Ops.Result defaultMonitor = docker.run("deploy.sh", "--env-file", monitor.toString());
+        assertEquals(1, defaultMonitor.exit());
+        assertTrue(defaultMonitor.stderr().contains("MONITOR_DB_PASSWORD is the development default 'dataland'"), defaultMonitor.stderr());
         assertEquals(List.of(), docker.calls());
 
         // percent-encoded passwords are compared decoded
