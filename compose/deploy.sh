@@ -2,23 +2,29 @@
 # shellcheck source-path=SCRIPTDIR
 # Deploys the stack in compose.yml as a sequence of steps, each a function below, stopping at the first
 # that fails (nothing after it runs):
-#   1. check_env_file       the .env on its own: no CHANGE_ME left; POSTGRES_USER/POSTGRES_PASSWORD/
-#                           POSTGRES_DB, DATABASE_URL and AUTH_DATABASE_URL agree (DAT-146/DAT-291);
+#   1. check_env_file       the .env on its own: no CHANGE_ME left; POSTGRES_USER/POSTGRES_PASSWORD set (the
+#                           superuser: initdb, backups, the roles step; never a service's); AGENT_DB_PASSWORD,
+#                           AUTH_DB_PASSWORD, MONITOR_DB_PASSWORD set; DATABASE_URL connects as dataland_agent
+#                           with AGENT_DB_PASSWORD and AUTH_DATABASE_URL as dataland_auth with AUTH_DB_PASSWORD,
+#                           both to POSTGRES_DB (DAT-146/DAT-291, issue 13);
 #   2. build_images         `docker compose build`: the NEW images, before anything is stopped;
 #   3. check_env_image      the agent's real boot guard (check-env --production) from the NEW image
 #                           against the .env (on a host where the last dataland/agent is still the
 #                           Python one, the old image cannot judge the new .env);
 #   4. start_database       postgres alone, waited for until healthy;
-#   5. take_backup          backup.sh --container (skipped with --skip-backup);
-#   6. guard_destructive    `agent.jar info` in a one-off container; when a destructive migration (V11
+#   5. check_roles          postgres/check-roles.sql as POSTGRES_USER: the three roles exist, are not
+#                           superusers, and own their tables; a database that has not adopted them yet
+#                           (the Python stack's, a restore) is refused with the fix: ./adopt-roles.sh --container;
+#   6. take_backup          backup.sh --container (skipped with --skip-backup);
+#   7. guard_destructive    `agent.jar info` in a one-off container; when a destructive migration (V11
 #                           drops columns and user_ticket_mappings) is pending, refuses unless a backup
 #                           in BACKUP_DIR is newer than DEPLOY_BACKUP_MAX_AGE_MINUTES (60), or
 #                           --i-have-a-backup is given;
-#   7. run_migrations       `agent.jar migrate` in a one-off container (the services boot with
+#   8. run_migrations       `agent.jar migrate` in a one-off container (the services boot with
 #                           DB_MIGRATE_ON_BOOT=false and refuse a schema that is behind), with
-#                           --i-have-a-backup when step 6 let a pending V11 through (the agent refuses
+#                           --i-have-a-backup when step 7 let a pending V11 through (the agent refuses
 #                           V11 on its own while the data it drops is there);
-#   8. start_services       `docker compose up -d` and a wait until every container reports healthy.
+#   9. start_services       `docker compose up -d` and a wait until every container reports healthy.
 #
 #   compose/deploy.sh [--env-file PATH] [--skip-backup] [--i-have-a-backup]
 #
@@ -44,7 +50,7 @@ while [ $# -gt 0 ]; do
     --env-file) [ $# -ge 2 ] || usage; env_file=$2; shift 2 ;;
     --skip-backup) skip_backup=1; shift ;;
     --i-have-a-backup) have_backup=1; shift ;;
-    -h|--help) sed -n '3,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,37p' "$0"; exit 0 ;;
     *) echo "deploy: unknown argument '$1'" >&2; usage ;;
   esac
 done
@@ -78,13 +84,19 @@ check_env_file() {
   if [ -z "$pg_user" ] || [ -z "$pg_password" ]; then
     abort "POSTGRES_USER and POSTGRES_PASSWORD must not be empty"
   fi
-  local database_url auth_url
+  local name database_url auth_url
+  for name in AGENT_DB_PASSWORD AUTH_DB_PASSWORD MONITOR_DB_PASSWORD; do
+    [ -n "$(env_get "$env_file" "$name" || true)" ] || abort "$name is not set in $env_file (the service roles' passwords, docs/operations.md)"
+  done
+  # the agent's and auth's passwords reach the credential guard through their URLs (check_env_image); the
+  # exporter's has no URL, so its compose default is refused here
+  [ "$(env_get "$env_file" MONITOR_DB_PASSWORD)" != dataland ] || abort "MONITOR_DB_PASSWORD is the development default 'dataland'"
   database_url=$(env_get "$env_file" DATABASE_URL) || abort "DATABASE_URL is not set in $env_file"
-  check_agreement DATABASE_URL "$database_url"
-  if auth_url=$(env_get "$env_file" AUTH_DATABASE_URL) && [ -n "$auth_url" ]; then
-    check_agreement AUTH_DATABASE_URL "$auth_url"
-  fi
-  log "$env_file: POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, DATABASE_URL and AUTH_DATABASE_URL agree"
+  check_role_url DATABASE_URL "$database_url" dataland_agent AGENT_DB_PASSWORD
+  auth_url=$(env_get "$env_file" AUTH_DATABASE_URL) || auth_url=""
+  [ -n "$auth_url" ] || abort "AUTH_DATABASE_URL is not set in $env_file (auth connects as dataland_auth, not as the agent)"
+  check_role_url AUTH_DATABASE_URL "$auth_url" dataland_auth AUTH_DB_PASSWORD
+  log "$env_file: DATABASE_URL connects as dataland_agent, AUTH_DATABASE_URL as dataland_auth, with their passwords, to POSTGRES_DB"
   if cutover_volumes; then
     local pg_volume auth_volume
     pg_volume=$(setting POSTGRES_VOLUME "")
@@ -96,14 +108,15 @@ check_env_file() {
   fi
 }
 
-check_agreement() {
-  local name=$1 url=$2 problems=()
+# check_role_url NAME URL ROLE PASSWORD_VARIABLE: the URL connects as ROLE with that password to POSTGRES_DB.
+check_role_url() {
+  local name=$1 url=$2 role=$3 password_variable=$4 problems=()
   url_parse "$url"
-  [ "$url_user" = "$pg_user" ] || problems+=("its user differs from POSTGRES_USER")
-  [ "$url_password" = "$pg_password" ] || problems+=("its password differs from POSTGRES_PASSWORD")
+  [ "$url_user" = "$role" ] || problems+=("its user is not $role")
+  [ "$url_password" = "$(env_get "$env_file" "$password_variable")" ] || problems+=("its password differs from $password_variable")
   [ "$url_db" = "$pg_db" ] || problems+=("its database '$url_db' differs from POSTGRES_DB '$pg_db'")
   if [ ${#problems[@]} -gt 0 ]; then
-    abort "$name disagrees with the postgres role: $(IFS=';'; echo "${problems[*]}")"
+    abort "$name disagrees with the $role role: $(IFS=';'; echo "${problems[*]}")"
   fi
 }
 
@@ -130,6 +143,19 @@ start_database() {
 }
 
 # --- 5 ------------------------------------------------------------------------------------------------
+check_roles() {
+  local findings
+  log "checking the database roles (postgres/check-roles.sql)"
+  findings=$(docker exec -i dataland-postgres psql -X -At -v ON_ERROR_STOP=1 -U "$pg_user" -d "$pg_db" -f - \
+    < "$here/postgres/check-roles.sql") || abort "the roles check could not run as $pg_user on $pg_db"
+  if [ -n "$findings" ]; then
+    abort "the database roles are not in place: $(tr '\n' ';' <<< "$findings")" \
+      "run ./adopt-roles.sh --container (docs/operations.md, Database roles); nothing was migrated"
+  fi
+  log "roles: dataland_agent, dataland_auth and dataland_monitor exist, none a superuser, each table with its owner"
+}
+
+# --- 6 ------------------------------------------------------------------------------------------------
 take_backup() {
   if [ "$skip_backup" = 1 ]; then
     log "no backup taken (--skip-backup)"
@@ -150,7 +176,7 @@ backup_dir() {
   printf '%s' "$dir"
 }
 
-# --- 6 ------------------------------------------------------------------------------------------------
+# --- 7 ------------------------------------------------------------------------------------------------
 guard_destructive() {
   local info version pending=() newest age
   info=$("${compose[@]}" run --rm --no-deps agent info) || abort "agent info failed in a one-off container: $info"
@@ -177,13 +203,13 @@ guard_destructive() {
   log "destructive migration ${pending[*]} pending; backup $newest is $age minute(s) old"
 }
 
-# --- 7 ------------------------------------------------------------------------------------------------
+# --- 8 ------------------------------------------------------------------------------------------------
 run_migrations() {
   log "migrating the database (agent.jar migrate in a one-off container)"
   "${compose[@]}" run --rm --no-deps agent migrate ${migrate_args[@]+"${migrate_args[@]}"} || abort "the migration failed; the services were not started (restore: docs/cutover.md)"
 }
 
-# --- 8 ------------------------------------------------------------------------------------------------
+# --- 9 ------------------------------------------------------------------------------------------------
 start_services() {
   log "starting the stack"
   "${compose[@]}" up -d --remove-orphans ${services[@]+"${services[@]}"}
@@ -195,6 +221,7 @@ check_env_file
 build_images
 check_env_image
 start_database
+check_roles
 take_backup
 guard_destructive
 run_migrations

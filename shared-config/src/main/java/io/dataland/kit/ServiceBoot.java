@@ -53,7 +53,7 @@ public final class ServiceBoot {
     /**
      * Runs the credential guard for {@code service}, opens its pool and checks the pool budget.
      *
-     * @throws CredentialGuard.BootRefusedException production refuses the connection string
+     * @throws CredentialGuard.BootRefusedException production refuses the connection string or a superuser role
      * @throws PoolBudget.OverBudgetException       production refuses the pool budget
      */
     public static HikariDataSource openPool(String poolName, Settings settings, CredentialGuard.Service service) {
@@ -65,6 +65,7 @@ public final class ServiceBoot {
         Pooler pooler = Pooler.from(settings);
         HikariDataSource dataSource = PoolFactory.create(poolName, url, pool, pooler);
         try {
+            CredentialGuard.enforceRole(settings, service, dataSource);
             if (pooler.bouncer()) {
                 DatabaseSettings.migration(settings).ifPresent(direct ->
                         DatabaseGuard.of(dataSource).probeDirectly(direct.parse()));
@@ -78,7 +79,7 @@ public final class ServiceBoot {
             if (e instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IllegalStateException("cannot read the server's connection limits", e);
+            throw new IllegalStateException("cannot read the connected role or the server's connection limits", e);
         }
     }
 

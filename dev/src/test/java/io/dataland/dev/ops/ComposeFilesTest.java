@@ -119,10 +119,20 @@ class ComposeFilesTest {
         assertEquals(1.0, ((Number) pg.get("cpus")).doubleValue());
         assertEquals(List.of("postgres", "-c", "shared_buffers=256MB", "-c", "work_mem=8MB",
                 "-c", "effective_cache_size=512MB", "-c", "max_connections=100"), pg.get("command"));
+        // the seed's three, plus the service roles' passwords for the init script (issue 13)
         assertEquals(Map.of("POSTGRES_USER", "${POSTGRES_USER:-dataland}",
                 "POSTGRES_PASSWORD", "${POSTGRES_PASSWORD:-dataland}",
-                "POSTGRES_DB", "${POSTGRES_DB:-dataland}"), pg.get("environment"));
-        assertEquals(List.of("postgres-data:/var/lib/postgresql/data"), pg.get("volumes"));
+                "POSTGRES_DB", "${POSTGRES_DB:-dataland}",
+                "AGENT_DB_PASSWORD", "${AGENT_DB_PASSWORD:-dataland}",
+                "AUTH_DB_PASSWORD", "${AUTH_DB_PASSWORD:-dataland}",
+                "MONITOR_DB_PASSWORD", "${MONITOR_DB_PASSWORD:-dataland}"), pg.get("environment"));
+        assertEquals(List.of("postgres-data:/var/lib/postgresql/data",
+                "./postgres/initdb-roles.sh:/docker-entrypoint-initdb.d/10-dataland-roles.sh:ro",
+                "./postgres/roles.sql:/dataland/roles.sql:ro"), pg.get("volumes"));
+        for (String mounted : List.of("postgres/initdb-roles.sh", "postgres/roles.sql")) {
+            assertTrue(Files.isRegularFile(Ops.composeDir().resolve(mounted)), mounted);
+        }
+        assertTrue(Files.isExecutable(Ops.composeDir().resolve("postgres/initdb-roles.sh")), "the image runs an executable *.sh");
         assertEquals(List.of("127.0.0.1:${POSTGRES_PORT:-5432}:5432",
                 "${POSTGRES_PUBLIC_BIND:-100.124.170.43}:${POSTGRES_PORT:-5432}:5432"), pg.get("ports"));
         assertEquals(Map.of("test", List.of("CMD-SHELL", "pg_isready -U ${POSTGRES_USER:-dataland} -d ${POSTGRES_DB:-dataland}"),
@@ -186,9 +196,14 @@ class ComposeFilesTest {
         assertEquals("service_healthy", get(stack.get("agent"), "depends_on", "auth", "condition"));
         assertEquals(List.of("auth-data:/data"), stack.get("auth").get("volumes"));
         assertEquals("/data", get(stack.get("auth"), "environment", "AUTH_DATA_DIR"));
-        // auth falls back to DATABASE_URL as the service does: the same default as the agent's, no default of its own
-        assertEquals((String) get(stack.get("agent"), "environment", "DATABASE_URL"), (String) get(stack.get("auth"), "environment", "DATABASE_URL"));
-        assertEquals("${AUTH_DATABASE_URL:-}", get(stack.get("auth"), "environment", "AUTH_DATABASE_URL"));
+        // issue 13: each service connects as its own role, and auth gets no DATABASE_URL to fall back to
+        assertEquals("${DATABASE_URL:-postgresql+asyncpg://dataland_agent:dataland@dataland-postgres:5432/dataland}",
+                get(stack.get("agent"), "environment", "DATABASE_URL"));
+        assertEquals("${AUTH_DATABASE_URL:-postgresql://dataland_auth:dataland@dataland-postgres:5432/dataland}",
+                get(stack.get("auth"), "environment", "AUTH_DATABASE_URL"));
+        assertFalse(((Map<?, ?>) stack.get("auth").get("environment")).containsKey("DATABASE_URL"));
+        assertEquals("dataland_monitor", get(stack.get("postgres-exporter"), "environment", "DATA_SOURCE_USER"));
+        assertEquals("${MONITOR_DB_PASSWORD:-dataland}", get(stack.get("postgres-exporter"), "environment", "DATA_SOURCE_PASS"));
         Map<String, Object> volumes = get(yaml(Ops.composeDir().resolve("compose.yml")), "volumes");
         assertTrue(volumes.keySet().containsAll(Set.of("postgres-data", "auth-data")), volumes.toString());
         // the cutover points these at the Python stack's volumes (docs/cutover.md)
@@ -346,10 +361,13 @@ class ComposeFilesTest {
                 env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
             }
         }
-        for (String key : List.of("POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "DATABASE_URL", "AUTH_DATABASE_URL")) {
+        for (String key : List.of("POSTGRES_PASSWORD", "AGENT_DB_PASSWORD", "AUTH_DB_PASSWORD", "MONITOR_DB_PASSWORD",
+                "GRAFANA_ADMIN_PASSWORD", "DATABASE_URL", "AUTH_DATABASE_URL")) {
             assertTrue(env.getOrDefault(key, "").contains("CHANGE_ME"), key + " must be a CHANGE_ME placeholder");
         }
         assertFalse(env.get("DATABASE_URL").contains("dataland:dataland"));
+        assertTrue(env.get("DATABASE_URL").startsWith("postgresql://dataland_agent:"), env.get("DATABASE_URL"));
+        assertTrue(env.get("AUTH_DATABASE_URL").startsWith("postgresql://dataland_auth:"), env.get("AUTH_DATABASE_URL"));
         assertEquals("production", env.get("APP_ENV"));
     }
 }

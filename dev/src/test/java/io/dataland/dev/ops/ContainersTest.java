@@ -227,7 +227,9 @@ class ContainersTest {
         String imageBefore = inspectImage("dataland/agent:latest");
         Path envFile = Files.writeString(dir.resolve("default.env"), String.join("\n",
                 "APP_ENV=production", "POSTGRES_USER=dataland", "POSTGRES_PASSWORD=dataland", "POSTGRES_DB=dataland",
-                "DATABASE_URL=postgresql://dataland:dataland@dataland-postgres:5432/dataland", ""));
+                "AGENT_DB_PASSWORD=dataland", "AUTH_DB_PASSWORD=dataland", "MONITOR_DB_PASSWORD=dataland",
+                "DATABASE_URL=postgresql://dataland_agent:dataland@dataland-postgres:5432/dataland",
+                "AUTH_DATABASE_URL=postgresql://dataland_auth:dataland@dataland-postgres:5432/dataland", ""));
         Ops.Result deploy = deploy(envFile);
         assertEquals(1, deploy.exit(), deploy.all());
         assertTrue(deploy.stderr().contains("check-env from dataland/agent:latest refused"), deploy.all());
@@ -244,10 +246,12 @@ class ContainersTest {
         Ops.Result down = containers("down", "--volumes");
         assertEquals(0, down.exit(), down.all());
         String rotated = "c0ntainer" + UUID.randomUUID().toString().replace("-", "");
-        String url = "dataland-svc:" + rotated + "@dataland-postgres:5432/dataland";
+        // the superuser for initdb and backups; each service as its own role (created by the init script)
         Path envFile = Files.writeString(dir.resolve("prod.env"), String.join("\n",
-                "APP_ENV=production", "POSTGRES_USER=dataland-svc", "POSTGRES_PASSWORD=" + rotated, "POSTGRES_DB=dataland",
-                "DATABASE_URL=postgresql+asyncpg://" + url, "AUTH_DATABASE_URL=postgresql://" + url, ""));
+                "APP_ENV=production", "POSTGRES_USER=dataland-admin", "POSTGRES_PASSWORD=" + rotated, "POSTGRES_DB=dataland",
+                "AGENT_DB_PASSWORD=a" + rotated, "AUTH_DB_PASSWORD=b" + rotated, "MONITOR_DB_PASSWORD=m" + rotated,
+                "DATABASE_URL=postgresql+asyncpg://dataland_agent:a" + rotated + "@dataland-postgres:5432/dataland",
+                "AUTH_DATABASE_URL=postgresql://dataland_auth:b" + rotated + "@dataland-postgres:5432/dataland", ""));
         // the helpers (API socket, health timer) are stopped by down: start them, and keep the images
         Ops.Result build = containers("build");
         assertEquals(0, build.exit(), build.all());

@@ -30,7 +30,6 @@ import java.util.Map;
 
 import io.dataland.agent.schema.Migrations;
 import io.dataland.auth.password.PasswordHasher;
-import io.dataland.dev.Stack;
 import io.jsonwebtoken.Jwts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,19 +175,12 @@ class CutoverDryRunTest {
         return out;
     }
 
-    private record Services(ServiceProcess auth, ServiceProcess agent) implements AutoCloseable {
-        @Override
-        public void close() {
-            agent.close();
-            auth.close();
-        }
-    }
-
-    private static Services start(String database, Path authData, String migrateOnBoot) throws Exception {
+    private static ServiceProcess.Pair start(String database, Path authData, String migrateOnBoot) throws Exception {
         return start(database, authData, migrateOnBoot, Map.of());
     }
 
-    private static Services start(String database, Path authData, String migrateOnBoot, Map<String, String> extra) throws Exception {
+    private static ServiceProcess.Pair start(String database, Path authData, String migrateOnBoot,
+                                             Map<String, String> extra) throws Exception {
         int authPort = ServiceProcess.freePort();
         int agentPort = ServiceProcess.freePort();
         Map<String, String> env = new LinkedHashMap<>(Map.of("DATABASE_URL", pg.databaseUrl(database), "BIND_HOST", "127.0.0.1",
@@ -196,13 +188,7 @@ class CutoverDryRunTest {
                 "AGENT_PORT", Integer.toString(agentPort), "AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json",
                 "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2", "DB_MIGRATE_ON_BOOT", migrateOnBoot));
         env.putAll(extra);
-        ServiceProcess auth = ServiceProcess.start("auth-" + database, ServiceProcess.javaJar("auth", Stack.jvmOptions(Ops.root(), "auth")),
-                env, authPort, dir).awaitHealthy();
-        ServiceProcess agent = ServiceProcess.start("agent-" + database, ServiceProcess.javaJar("agent", List.of("-Xmx256m", "-XX:+UseSerialGC")),
-                env, agentPort, dir);
-        Services services = new Services(auth, agent);
-        agent.awaitHealthy();
-        return services;
+        return ServiceProcess.startAuthThenAgent(database, env, authPort, env, agentPort, dir);
     }
 
     private static HttpResponse<String> send(int port, String method, String path, String token, String json) throws Exception {
@@ -259,7 +245,7 @@ class CutoverDryRunTest {
         }
 
         // 4. the new services, migrations off, as compose runs them
-        try (Services services = start("prod", authData, "false")) {
+        try (ServiceProcess.Pair services = start("prod", authData, "false")) {
             int agent = services.agent().port();
             int auth = services.auth().port();
             // every conversation and message, read by its owner with a token the old server issued
@@ -326,7 +312,7 @@ class CutoverDryRunTest {
         pg.createDatabase("fresh");
         Path authData = Files.createDirectories(dir.resolve("fresh-auth-data"));
         // a fresh stack: both services boot once and the agent builds V1..V12
-        try (Services services = start("fresh", authData, "true")) {
+        try (ServiceProcess.Pair services = start("fresh", authData, "true")) {
             services.agent().stop();
             services.auth().stop();
         }
@@ -340,7 +326,7 @@ class CutoverDryRunTest {
                     "the fresh stack's history would claim V12 over the restored 0010 schema");
         }
         // migrating on boot, V11 would drop rows of the restored dump: the operator restored a backup, and says so
-        try (Services services = start("fresh", authData, "true", Map.of("DB_MIGRATE_ALLOW_DESTRUCTIVE", "true"))) {
+        try (ServiceProcess.Pair services = start("fresh", authData, "true", Map.of("DB_MIGRATE_ALLOW_DESTRUCTIVE", "true"))) {
             assertEquals(200, send(services.agent().port(), "GET", "/v1/conversations/conv-3", oldServerTokenFor("u-bob", authData), null)
                     .statusCode());
         }

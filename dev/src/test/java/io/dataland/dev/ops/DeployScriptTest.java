@@ -7,18 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.TestDatabase;
 
 /**
  * compose/deploy.sh against a stub docker that records its calls, with the real agent check-env behind
  * the stub's {@code docker run}: the order of the steps (build, check-env from the new image, postgres,
  * backup, info, migrate in a one-off container, start), where a failure stops it, the V11 backup guard
  * (and the agent's own guard told about the backup), credentials that disagree, placeholders, a
- * container that turns unhealthy, and the cutover's existing volumes (cutover.compose.yml).
+ * container that turns unhealthy, the cutover's existing volumes (cutover.compose.yml), and the database
+ * roles check (with a real server behind the stub's {@code docker exec ... psql}).
  */
+@ExtendWith(EmbeddedPostgresExtension.class)
 class DeployScriptTest {
 
     private static final String ROTATED = "4f1c9a0d7e2b6c35";
@@ -26,20 +34,30 @@ class DeployScriptTest {
     @TempDir
     Path dir;
 
+    private static final String AGENT_PW = "a7c3e9f1b2d4";
+    private static final String AUTH_PW = "d8b2f0a4c6e1";
+
     private Path envFile(String user, String password, String databaseUrl, String authUrl) throws IOException {
+        return envFile(user, password, "dataland", databaseUrl, authUrl);
+    }
+
+    private Path envFile(String user, String password, String db, String databaseUrl, String authUrl) throws IOException {
         return Files.writeString(dir.resolve("prod.env"), String.join("\n",
                 "# production",
                 "APP_ENV=production",
                 "POSTGRES_USER=" + user,
                 "POSTGRES_PASSWORD=" + password,
-                "POSTGRES_DB=dataland",
+                "POSTGRES_DB=" + db,
+                "AGENT_DB_PASSWORD=" + AGENT_PW,
+                "AUTH_DB_PASSWORD=" + AUTH_PW,
+                "MONITOR_DB_PASSWORD=e5f6a7b8c9d0",
                 "DATABASE_URL=" + databaseUrl,
                 authUrl == null ? "" : "AUTH_DATABASE_URL=" + authUrl, ""));
     }
 
     private Path goodEnv() throws IOException {
-        return envFile("svc", ROTATED, "postgresql+asyncpg://svc:" + ROTATED + "@dataland-postgres:5432/dataland",
-                "postgresql://svc:" + ROTATED + "@dataland-postgres:5432/dataland");
+        return envFile("svc", ROTATED, "postgresql+asyncpg://dataland_agent:" + AGENT_PW + "@dataland-postgres:5432/dataland",
+                "postgresql://dataland_auth:" + AUTH_PW + "@dataland-postgres:5432/dataland");
     }
 
     private static void assertInOrder(List<String> calls, String... prefixes) {
@@ -56,6 +74,7 @@ class DeployScriptTest {
             String step = call.endsWith(" build") ? "build"
                     : call.startsWith("run ") && call.contains(" check-env ") ? "check-env"
                     : call.endsWith(" up -d postgres") ? "start postgres"
+                    : call.startsWith("exec ") && call.contains(" psql ") ? "roles"
                     : call.startsWith("exec ") ? "backup"
                     : call.endsWith(" run --rm --no-deps agent info") ? "info"
                     : call.endsWith(" run --rm --no-deps agent migrate")
@@ -85,7 +104,7 @@ class DeployScriptTest {
         Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
         assertEquals(0, result.exit(), result.all());
         List<String> calls = docker.calls();
-        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate", "start services", "health"),
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles", "backup", "info", "migrate", "start services", "health"),
                 steps(calls), "docker calls: " + calls);
         String compose = "compose --env-file " + env + " -f " + Ops.composeDir().resolve("compose.yml");
         assertEquals(compose + " build", calls.getFirst());
@@ -103,8 +122,12 @@ class DeployScriptTest {
     @Test
     void aRefusedEnvAbortsAfterTheBuildBeforeAnythingStarts() throws IOException {
         DockerStub docker = stub("refused");
-        // agrees with itself, but it is the publicly documented pair: only the real guard catches it
-        Path env = envFile("dataland", "dataland", "postgresql+asyncpg://dataland:dataland@dataland-postgres:5432/dataland", null);
+        // agrees with itself, but every password is the publicly documented development one: only the real guard catches it
+        Path env = Files.writeString(dir.resolve("default.env"), String.join("\n", "APP_ENV=production",
+                "POSTGRES_USER=dataland", "POSTGRES_PASSWORD=dataland", "POSTGRES_DB=dataland", "AGENT_DB_PASSWORD=dataland",
+                "AUTH_DB_PASSWORD=dataland", "MONITOR_DB_PASSWORD=e5f6a7b8c9d0",
+                "DATABASE_URL=postgresql+asyncpg://dataland_agent:dataland@dataland-postgres:5432/dataland",
+                "AUTH_DATABASE_URL=postgresql://dataland_auth:dataland@dataland-postgres:5432/dataland", ""));
         Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
         assertEquals(1, result.exit(), result.all());
         assertTrue(result.all().contains("[default-credentials]"), "the guard's finding is shown: " + result.all());
@@ -124,13 +147,13 @@ class DeployScriptTest {
         Ops.Result backedUp = backup.run("deploy.sh", "--env-file", goodEnv().toString());
         assertEquals(1, backedUp.exit(), backedUp.all());
         assertTrue(backedUp.stderr().contains("the backup failed; nothing was migrated"), backedUp.stderr());
-        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup"), steps(backup.calls()));
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles", "backup"), steps(backup.calls()));
 
         DockerStub migrate = stub("migrate").with("STUB_MIGRATE_EXIT", "1");
         Ops.Result migrated = migrate.run("deploy.sh", "--env-file", goodEnv().toString());
         assertEquals(1, migrated.exit(), migrated.all());
         assertTrue(migrated.stderr().contains("the migration failed; the services were not started"), migrated.stderr());
-        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate"), steps(migrate.calls()));
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles", "backup", "info", "migrate"), steps(migrate.calls()));
     }
 
     @Test
@@ -141,7 +164,7 @@ class DeployScriptTest {
         assertEquals(1, refused.exit(), refused.all());
         assertTrue(refused.stderr().contains("destructive migration V11 pending (it drops columns and tables) and no backup in "
                 + dir.resolve("none-backups") + " is newer than 60 minutes"), refused.stderr());
-        assertEquals(List.of("build", "check-env", "start postgres", "health", "info"), steps(none.calls()));
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles", "info"), steps(none.calls()));
 
         // a backup two hours old does not count
         Path old = Files.writeString(dir.resolve("none-backups").resolve("dataland-20260101T000000Z.dump"), "PGDMP");
@@ -162,7 +185,7 @@ class DeployScriptTest {
         assertEquals(0, fresh.exit(), fresh.all());
         assertTrue(fresh.stdout().matches("(?s).*destructive migration V11 pending; backup \\S+dataland-\\S+\\.dump is 0 minute\\(s\\) old.*"), fresh.stdout());
         assertTrue(normal.calls().stream().anyMatch(c -> c.endsWith(" run --rm --no-deps agent migrate --i-have-a-backup")), normal.calls().toString());
-        assertEquals(List.of("build", "check-env", "start postgres", "health", "backup", "info", "migrate", "start services", "health"),
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles", "backup", "info", "migrate", "start services", "health"),
                 steps(normal.calls()));
     }
 
@@ -202,23 +225,45 @@ class DeployScriptTest {
     @Test
     void credentialsThatDisagreeAbortBeforeDockerIsCalled() throws IOException {
         DockerStub docker = new DockerStub(dir).with("STUB_IMAGE_PRESENT", "1");
-        Path env = envFile("svc", ROTATED, "postgresql://svc:" + ROTATED + "@dataland-postgres:5432/dataland",
-                "postgresql://svc:an-older-password@dataland-postgres:5432/dataland");
+        Path env = envFile("svc", ROTATED, "postgresql://dataland_agent:" + AGENT_PW + "@dataland-postgres:5432/dataland",
+                "postgresql://dataland_auth:an-older-password@dataland-postgres:5432/dataland");
         Ops.Result result = docker.run("deploy.sh", "--env-file", env.toString());
         assertEquals(1, result.exit(), result.all());
-        assertTrue(result.stderr().contains("AUTH_DATABASE_URL disagrees with the postgres role: its password differs from POSTGRES_PASSWORD"), result.stderr());
-        assertFalse(result.all().contains("an-older-password") || result.all().contains(ROTATED), "no password printed");
+        assertTrue(result.stderr().contains("AUTH_DATABASE_URL disagrees with the dataland_auth role: its password differs from AUTH_DB_PASSWORD"),
+                result.stderr());
+        assertFalse(result.all().contains("an-older-password") || result.all().contains(ROTATED) || result.all().contains(AUTH_PW),
+                "no password printed");
         assertEquals(List.of(), docker.calls());
 
-        Path wrongUser = envFile("svc", ROTATED, "postgresql://other:" + ROTATED + "@dataland-postgres:5432/dataland", null);
-        Ops.Result user = docker.run("deploy.sh", "--env-file", wrongUser.toString());
+        // the superuser of the old .env is refused for either service
+        Path superuser = envFile("svc", ROTATED, "postgresql://svc:" + ROTATED + "@dataland-postgres:5432/dataland", null);
+        Ops.Result user = docker.run("deploy.sh", "--env-file", superuser.toString());
         assertEquals(1, user.exit());
-        assertTrue(user.stderr().contains("DATABASE_URL disagrees with the postgres role: its user differs from POSTGRES_USER"), user.stderr());
+        assertTrue(user.stderr().contains("DATABASE_URL disagrees with the dataland_agent role: its user is not dataland_agent;"
+                + "its password differs from AGENT_DB_PASSWORD"), user.stderr());
+
+        // auth has a role of its own: no falling back to the agent's URL
+        Path noAuth = envFile("svc", ROTATED, "postgresql://dataland_agent:" + AGENT_PW + "@dataland-postgres:5432/dataland", null);
+        Ops.Result missing = docker.run("deploy.sh", "--env-file", noAuth.toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.stderr().contains("AUTH_DATABASE_URL is not set"), missing.stderr());
+        assertEquals(List.of(), docker.calls());
+
+        // the exporter's password has no URL for the guard to judge: its development default is refused here
+        Path monitor = Files.writeString(dir.resolve("monitor.env"), Files.readString(goodEnv())
+                .replace("MONITOR_DB_PASSWORD=e5f6a7b8c9d0", "MONITOR_DB_PASSWORD=dataland"));
+        Ops.Result defaultMonitor = docker.run("deploy.sh", "--env-file", monitor.toString());
+        assertEquals(1, defaultMonitor.exit());
+        assertTrue(defaultMonitor.stderr().contains("MONITOR_DB_PASSWORD is the development default 'dataland'"), defaultMonitor.stderr());
+        assertEquals(List.of(), docker.calls());
 
         // percent-encoded passwords are compared decoded
-        Path encoded = envFile("svc", "p@ss:word", "postgresql://svc:p%40ss%3Aword@dataland-postgres:5432/dataland",
-                "jdbc:postgresql://dataland-postgres:5432/dataland?user=svc&password=p%40ss%3Aword");
-        Ops.Result ok = docker.with("STUB_FAKE_PG", "1").with("BACKUP_DIR", dir.toString()).run("deploy.sh", "--env-file", encoded.toString());
+        Files.writeString(dir.resolve("encoded.env"), String.join("\n", "POSTGRES_USER=svc", "POSTGRES_PASSWORD=" + ROTATED,
+                "POSTGRES_DB=dataland", "AGENT_DB_PASSWORD=p@ss:word", "AUTH_DB_PASSWORD=" + AUTH_PW, "MONITOR_DB_PASSWORD=m",
+                "DATABASE_URL=postgresql://dataland_agent:p%40ss%3Aword@dataland-postgres:5432/dataland",
+                "AUTH_DATABASE_URL=jdbc:postgresql://dataland-postgres:5432/dataland?user=dataland_auth&password=" + AUTH_PW, ""));
+        Ops.Result ok = docker.with("STUB_FAKE_PG", "1").with("BACKUP_DIR", dir.toString())
+                .run("deploy.sh", "--env-file", dir.resolve("encoded.env").toString());
         assertEquals(0, ok.exit(), ok.all());
     }
 
@@ -227,8 +272,56 @@ class DeployScriptTest {
         DockerStub docker = new DockerStub(dir).with("STUB_IMAGE_PRESENT", "1");
         Ops.Result result = docker.run("deploy.sh", "--env-file", Ops.composeDir().resolve(".env.example").toString());
         assertEquals(1, result.exit(), result.all());
-        assertTrue(result.stderr().contains("CHANGE_ME placeholders: POSTGRES_PASSWORD DATABASE_URL AUTH_DATABASE_URL"), result.stderr());
+        assertTrue(result.stderr().contains("CHANGE_ME placeholders: POSTGRES_PASSWORD AGENT_DB_PASSWORD AUTH_DB_PASSWORD MONITOR_DB_PASSWORD DATABASE_URL AUTH_DATABASE_URL"), result.stderr());
         assertEquals(List.of(), docker.calls());
+    }
+
+    /** A stub whose {@code docker exec dataland-postgres psql} is this machine's psql against {@code db}'s server. */
+    private DockerStub realPg(String name, TestDatabase db) {
+        return new DockerStub(dir.resolve(name)).with("PGHOST", "127.0.0.1").with("PGPORT", Integer.toString(db.server().port()))
+                .with("PGPASSWORD", null).with("PGUSER", null).with("PGDATABASE", null);
+    }
+
+    @Test
+    void theRoleCheckRefusesADatabaseNotAdoptedYetThenPassesOnceTheAdoptStepRan(TestDatabase db) throws Exception {
+        Ops.requireTool("psql", "postgresql-client");
+        // the Python stack's situation: every table belongs to the superuser the old services connected as
+        try (Connection c = db.superuser(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE conversations (id text PRIMARY KEY); CREATE TABLE auth_server_users (id bigserial PRIMARY KEY, email text)");
+        }
+        // zonky's superuser is "postgres": the POSTGRES_USER deploy.sh checks as
+        Path env = envFile("postgres", ROTATED, db.name(), "postgresql://dataland_agent:" + AGENT_PW + "@dataland-postgres:5432/" + db.name(),
+                "postgresql://dataland_auth:" + AUTH_PW + "@dataland-postgres:5432/" + db.name());
+        DockerStub before = realPg("roles-before", db);
+        Ops.Result refused = before.run("deploy.sh", "--env-file", env.toString(), "--skip-backup");
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.stderr().contains("the database roles are not in place:"), refused.stderr());
+        assertTrue(refused.stderr().contains("auth_server_users is owned by postgres, not dataland_auth;")
+                && refused.stderr().contains("auth_server_users_id_seq is owned by postgres, not dataland_auth;")
+                && refused.stderr().contains("conversations is owned by postgres, not dataland_agent;"), refused.stderr());
+        assertTrue(refused.stderr().contains("run ./adopt-roles.sh --container"), refused.stderr());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles"), steps(before.calls()), "nothing migrated");
+
+        Ops.Result adopted = Roles.adopt(db, dir);
+        assertEquals(0, adopted.exit(), adopted.all());
+        DockerStub after = realPg("roles-after", db);
+        Ops.Result ok = after.run("deploy.sh", "--env-file", env.toString(), "--skip-backup");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.stdout().contains("roles: dataland_agent, dataland_auth and dataland_monitor exist, none a superuser"), ok.stdout());
+        assertEquals(List.of("build", "check-env", "start postgres", "health", "roles", "info", "migrate", "start services", "health"),
+                steps(after.calls()));
+
+        // a service role made superuser is refused too; the adopt step takes it back
+        try (Connection c = db.superuser(); Statement s = c.createStatement()) {
+            s.execute("ALTER ROLE dataland_agent SUPERUSER");
+        }
+        try {
+            Ops.Result superuser = realPg("roles-superuser", db).run("deploy.sh", "--env-file", env.toString(), "--skip-backup");
+            assertEquals(1, superuser.exit(), superuser.all());
+            assertTrue(superuser.stderr().contains("role dataland_agent is a superuser"), superuser.stderr());
+        } finally {
+            assertEquals(0, Roles.adopt(db, dir).exit());
+        }
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.dataland.dev.Stack;
+
 /**
  * A service (agent or auth) run as a child process from its built jar, its output in
  * {@code DIR/NAME.log}: started, awaited until {@code /observe/health} answers 200, stopped.
@@ -42,6 +44,30 @@ record ServiceProcess(String name, Process process, int port, Path log) implemen
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         return command;
+    }
+
+    /** Auth and the agent started together; closing kills both. */
+    record Pair(ServiceProcess auth, ServiceProcess agent) implements AutoCloseable {
+        @Override
+        public void close() {
+            agent.close();
+            auth.close();
+        }
+    }
+
+    /**
+     * Auth from its jar (the compose JVM options) until healthy, then the agent (small heap) until healthy;
+     * {@code authEnv} and {@code agentEnv} must set {@code AUTH_PORT} / {@code AGENT_PORT} to the ports given.
+     */
+    static Pair startAuthThenAgent(String suffix, Map<String, String> authEnv, int authPort,
+                                   Map<String, String> agentEnv, int agentPort, Path dir) throws IOException, InterruptedException {
+        ServiceProcess auth = start("auth-" + suffix, javaJar("auth", Stack.jvmOptions(Ops.root(), "auth")),
+                authEnv, authPort, dir).awaitHealthy();
+        ServiceProcess agent = start("agent-" + suffix, javaJar("agent", List.of("-Xmx256m", "-XX:+UseSerialGC")),
+                agentEnv, agentPort, dir);
+        Pair pair = new Pair(auth, agent);
+        agent.awaitHealthy();
+        return pair;
     }
 
     static int freePort() throws IOException {

@@ -24,6 +24,8 @@ class ShellcheckTest {
         List<Path> scripts = new ArrayList<>(Ops.scripts());
         assertTrue(scripts.size() >= 5, "expected deploy, backup, restore, reset-stack, healthcheck, lib: " + scripts);
         scripts.add(Ops.root().resolve("dev/src/test/resources/ops/docker-stub.sh"));
+        // the postgres image's init script for the database roles (compose.yml mounts it)
+        scripts.add(Ops.composeDir().resolve("postgres/initdb-roles.sh"));
         // the container tooling: bin/containers and the stand-in builder with its scripts
         scripts.add(Ops.root().resolve("bin/containers"));
         for (String script : List.of("standins.sh", "health-ticker.sh", "standins/docker-entrypoint.sh")) {

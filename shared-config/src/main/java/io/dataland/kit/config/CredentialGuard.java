@@ -1,11 +1,17 @@
 package io.dataland.kit.config;
 
 import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
+
+import javax.sql.DataSource;
 
 /**
  * The production credential guard, the seed's {@code assert_boot_required_env}.
@@ -14,24 +20,32 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>is empty or unset ({@link Rule#URL_EMPTY}: production has no default),</li>
  *   <li>cannot be parsed ({@link Rule#MALFORMED_URL}),</li>
- *   <li>carries the documented {@code dataland:dataland} credentials ({@link Rule#DEFAULT_CREDENTIALS}), or</li>
+ *   <li>carries a documented development password ({@link Rule#DEFAULT_CREDENTIALS}): {@code dataland}, the
+ *       compose default of every role ({@code dataland}, {@code dataland_agent}, {@code dataland_auth}), or the
+ *       role's own name,</li>
  *   <li>points at a loopback host ({@link Rule#LOOPBACK_HOST}: {@code localhost}, {@code localhost.},
  *       {@code 127.x.y.z}, {@code ::1}).</li>
  * </ul>
- * In development and test the same findings are one warning and the service goes on. The same check
- * runs before a deploy as {@code check-env --env-file PATH} ({@link CheckEnv}).
+ * and, once connected ({@link #enforceRole}), when the role it connected as is a superuser
+ * ({@link Rule#SUPERUSER}: production never connects as the database superuser; each service has its own
+ * role, docs/operations.md "Database roles").
+ * In development and test the same findings are one warning and the service goes on. The static checks
+ * run before a deploy as {@code check-env --env-file PATH} ({@link CheckEnv}).
  */
 public final class CredentialGuard {
 
     private static final Logger LOG = Logger.getLogger(CredentialGuard.class.getName());
     private static final String DEFAULT_CREDS = "dataland:dataland";
+    /** The development password compose gives every role when .env sets none. */
+    private static final String DEFAULT_PASSWORD = "dataland";
 
     /** What a connection string can be refused for; {@link #id()} is what messages name. */
     public enum Rule {
         URL_EMPTY("url-empty"),
         MALFORMED_URL("malformed-url"),
         DEFAULT_CREDENTIALS("default-credentials"),
-        LOOPBACK_HOST("loopback-host");
+        LOOPBACK_HOST("loopback-host"),
+        SUPERUSER("superuser");
 
         private final String id;
 
@@ -95,11 +109,11 @@ public final class CredentialGuard {
             found.add(new Violation(source.variable(), Rule.MALFORMED_URL, e.getMessage()));
             return found;
         }
-        boolean defaultCreds = raw.contains(DEFAULT_CREDS)
-                || ("dataland".equals(url.user()) && "dataland".equals(url.password()));
+        boolean defaultCreds = raw.contains(DEFAULT_CREDS) || DEFAULT_PASSWORD.equals(url.password())
+                || (url.user() != null && url.user().equals(url.password()));
         if (defaultCreds) {
             found.add(new Violation(source.variable(), Rule.DEFAULT_CREDENTIALS, source.variable()
-                    + " carries the publicly documented dataland:dataland credentials; rotate them"));
+                    + " carries a publicly documented development password (dataland, or the role's own name); rotate it"));
         }
         if (isLoopback(url.host())) {
             found.add(new Violation(source.variable(), Rule.LOOPBACK_HOST, source.variable()
@@ -124,6 +138,36 @@ public final class CredentialGuard {
                     + service.name().toLowerCase(Locale.ROOT) + ": " + summary, found);
         }
         LOG.warning(() -> "credential guard (APP_ENV=" + settings.appEnv() + ", warn only): " + summary);
+    }
+
+    /**
+     * The connected-role check, run at boot once the pool is open: a service connected as a superuser
+     * ({@code pg_roles.rolsuper}) could read and drop the other service's tables, so production refuses
+     * to boot; elsewhere it is one warning. Throws {@link BootRefusedException}.
+     */
+    public static void enforceRole(Settings settings, Service service, DataSource dataSource) throws SQLException {
+        String role;
+        boolean superuser;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            if (!rs.next()) {
+                return;
+            }
+            role = rs.getString(1);
+            superuser = rs.getBoolean(2);
+        }
+        if (!superuser) {
+            return;
+        }
+        DatabaseSettings.Source source = service == Service.AGENT
+                ? DatabaseSettings.agent(settings) : DatabaseSettings.auth(settings);
+        Violation v = new Violation(source.variable(), Rule.SUPERUSER, source.variable() + " connects as '" + role
+                + "', a superuser; connect as the service's own role (dataland_agent / dataland_auth, docs/operations.md)");
+        if (settings.production()) {
+            throw new BootRefusedException("APP_ENV=production refuses to boot the "
+                    + service.name().toLowerCase(Locale.ROOT) + ": " + v, List.of(v));
+        }
+        LOG.warning(() -> "credential guard (APP_ENV=" + settings.appEnv() + ", warn only): " + v);
     }
 
     /** The findings as one line, each with its rule. */

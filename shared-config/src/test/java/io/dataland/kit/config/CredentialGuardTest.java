@@ -46,6 +46,9 @@ class CredentialGuardTest {
             postgresql://app:R0tated-9f2c@10.0.0.5:5432/dataland                    | ''
             postgresql+asyncpg://dataland:dataland@dataland-postgres:5432/dataland  | default-credentials
             jdbc:postgresql://dataland-postgres/dataland?user=dataland&password=dataland | default-credentials
+            postgresql://dataland_agent:dataland@dataland-postgres:5432/dataland    | default-credentials
+            postgresql://dataland_auth:dataland_auth@dataland-postgres:5432/dataland | default-credentials
+            postgresql://dataland_agent:R0tated-9f2c@dataland-postgres:5432/dataland | ''
             postgresql://app:R0tated-9f2c@localhost:5432/dataland                   | loopback-host
             postgresql://app:R0tated-9f2c@LOCALHOST/dataland                        | loopback-host
             postgresql://app:R0tated-9f2c@localhost./dataland                       | loopback-host
