@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.agent.testing.JwksServer;
 import io.dataland.agent.testing.TokenMint;
 import io.dataland.testkit.EmbeddedPostgresExtension;

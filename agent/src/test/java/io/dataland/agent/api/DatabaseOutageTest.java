@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.testkit.EmbeddedPg;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;

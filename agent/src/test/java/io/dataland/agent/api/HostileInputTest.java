@@ -14,7 +14,7 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;

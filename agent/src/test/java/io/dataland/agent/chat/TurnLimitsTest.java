@@ -11,7 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.agent.testing.FakeOpenAi;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;

@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.RequiredTool;
 import io.dataland.testkit.PgBouncer;
