@@ -11,10 +11,10 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.agent.testing.TokenMint;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.testkit.api.ContractSuite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

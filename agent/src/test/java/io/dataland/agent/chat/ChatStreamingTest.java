@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.agent.testing.FakeOpenAi;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
+import io.dataland.testkit.api.ApiClient.Response;
 import io.dataland.testkit.api.SseEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
