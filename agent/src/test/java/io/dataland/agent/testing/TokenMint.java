@@ -2,17 +2,15 @@ package io.dataland.agent.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.dataland.testkit.api.RsaTokens;
 import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
@@ -30,13 +28,7 @@ public final class TokenMint {
 
     /** A fresh 2048-bit key called {@code kid}. */
     public static TokenMint create(String kid) {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return new TokenMint(kid, generator.generateKeyPair());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new TokenMint(kid, RsaTokens.create(kid).pair());
     }
 
     /** The key id. */
@@ -86,6 +78,6 @@ public final class TokenMint {
 
     /** base64url without padding of {@code bytes}. */
     public static String b64(byte[] bytes) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return RsaTokens.b64(bytes);
     }
 }

@@ -43,6 +43,11 @@ public final class RsaTokens {
         return kid;
     }
 
+    /** The key pair. */
+    public KeyPair pair() {
+        return pair;
+    }
+
     /** A JWK set holding the public key (kty, kid, alg, use, n, e). */
     public String jwks() {
         RSAPublicKey key = (RSAPublicKey) pair.getPublic();
@@ -72,7 +77,7 @@ public final class RsaTokens {
     }
 
     /** base64url without padding. */
-    static String b64(byte[] bytes) {
+    public static String b64(byte[] bytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
