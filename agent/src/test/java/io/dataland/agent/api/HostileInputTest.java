@@ -9,11 +9,11 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.HostileValues;
 import io.dataland.testkit.HostileValues.Bad;
 import io.dataland.testkit.TestDatabase;
+import io.dataland.testkit.api.ApiClient.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

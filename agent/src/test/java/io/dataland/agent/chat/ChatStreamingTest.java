@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
 import io.dataland.agent.testing.FakeOpenAi;
-import io.dataland.agent.testing.SseClient;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
+import io.dataland.testkit.api.ApiClient.Response;
+import io.dataland.testkit.api.SseEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Server-Sent Events turns (event order, a client leaving mid-stream) and model failures (502 before the
- * stream, an {@code error} event after it), with the offline model and the OpenAI provider against a
- * local fake endpoint.
+ * Server-Sent Events turns (a client leaving mid-stream) and model failures (502 before the stream, an
+ * {@code error} event after it), with the offline model and the OpenAI provider against a local fake
+ * endpoint. The event order of a successful turn is part of the contract suite (ApiContractTest).
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class ChatStreamingTest {
@@ -57,45 +57,10 @@ class ChatStreamingTest {
     }
 
     @Test
-    void eventsComeInApiOrderAndMatchTheStoredTurn() {
-        String token = offline.token("sse-" + UUID.randomUUID());
-        String ticket = "TKT-" + UUID.randomUUID();
-        SseClient.Stream stream = SseClient.post(offline, "/v1/chat/museum", token, museumBody(ticket, "Tell me about Guernica"),
-                e -> false);
-        assertEquals(200, stream.status());
-        assertTrue(stream.contentType().startsWith("text/event-stream"), stream.contentType());
-        List<String> names = stream.names();
-        assertEquals("meta", names.getFirst());
-        int deltas = (int) names.stream().filter("delta"::equals).count();
-        assertTrue(deltas >= 3, names.toString());
-        assertEquals(List.of("images", "sources", "suggestions", "done"), names.subList(1 + deltas, names.size()));
-        assertTrue(names.subList(1, 1 + deltas).stream().allMatch("delta"::equals));
-
-        var meta = stream.events().getFirst().data();
-        assertEquals(ticket, meta.get("conversation_id").asText());
-        String runId = meta.get("run_id").asText();
-        var done = stream.events().getLast().data();
-        assertEquals(2, done.get("seq").asInt());
-        assertTrue(done.get("usage").get("prompt_tokens").asInt() > 0);
-        assertEquals(0.0, done.get("usage").get("cost_usd").asDouble());
-        assertEquals("Guernica", stream.events().get(1 + deltas).data().get(0).get("title").asText());
-        assertEquals(3, stream.events().get(3 + deltas).data().size());
-
-        StringBuilder text = new StringBuilder();
-        stream.events().stream().filter(e -> e.name().equals("delta")).forEach(e -> text.append(e.data().get("text").asText()));
-        Response detail = offline.get("/v1/conversations/" + ticket, token);
-        var messages = detail.json().get("messages");
-        assertEquals(meta.get("user_message_id").asText(), messages.get(0).get("id").asText());
-        assertEquals(done.get("assistant_message_id").asText(), messages.get(1).get("id").asText());
-        assertEquals(text.toString(), messages.get(1).get("text").asText());
-        assertEquals("success", offline.get("/v1/runs/" + runId, token).json().get("status").asText());
-    }
-
-    @Test
     void clientLeavingMidStreamCancelsTheRunAndKeepsTheStreamedText() throws Exception {
         String token = slow.token("leaver-" + UUID.randomUUID());
         String ticket = "TKT-" + UUID.randomUUID();
-        SseClient.Stream stream = SseClient.post(slow, "/v1/chat/museum", token, museumBody(ticket, "Tell me about Olympia"),
+        SseEvents.Stream stream = SseEvents.post(slow, "/v1/chat/museum", token, museumBody(ticket, "Tell me about Olympia"),
                 e -> e.name().equals("delta"));
         assertEquals(List.of("meta", "delta"), stream.names());
         String runId = stream.events().getFirst().data().get("run_id").asText();
@@ -144,7 +109,7 @@ class ChatStreamingTest {
             assertEquals("model endpoint answered 500", openai.text("SELECT error FROM runs WHERE conversation_id = '" + ticket + "'"));
             assertEquals(1, openai.count("SELECT count(*) FROM messages WHERE conversation_id = '" + ticket + "'"));
 
-            SseClient.Stream sse = SseClient.post(openai, "/v1/chat/museum", token, museumBody(ticket, "again"), e -> false);
+            SseEvents.Stream sse = SseEvents.post(openai, "/v1/chat/museum", token, museumBody(ticket, "again"), e -> false);
             assertEquals(502, sse.status());
             assertTrue(sse.body().contains("model_error"), sse.body());
             assertEquals(0, openai.count("SELECT count(*) FROM runs WHERE conversation_id = '" + ticket + "' AND status IS NULL"));
@@ -163,7 +128,7 @@ class ChatStreamingTest {
                 fake.mode(fault.getKey());
                 String token = openai.token("fault-" + UUID.randomUUID());
                 String ticket = "TKT-" + UUID.randomUUID();
-                SseClient.Stream sse = SseClient.post(openai, "/v1/chat/museum", token, museumBody(ticket, "hello"), e -> false);
+                SseEvents.Stream sse = SseEvents.post(openai, "/v1/chat/museum", token, museumBody(ticket, "hello"), e -> false);
                 String where = fault.getKey() + ": ";
                 if (fault.getValue()) {
                     assertEquals(200, sse.status(), where + sse.body());
@@ -206,7 +171,7 @@ class ChatStreamingTest {
         try {
             String token = openai.token("stall-" + UUID.randomUUID());
             String ticket = "TKT-" + UUID.randomUUID();
-            SseClient.Stream sse = SseClient.post(openai, "/v1/chat/museum", token, museumBody(ticket, "hello"), e -> false);
+            SseEvents.Stream sse = SseEvents.post(openai, "/v1/chat/museum", token, museumBody(ticket, "hello"), e -> false);
             assertEquals(200, sse.status());
             assertEquals(List.of("meta", "delta", "error"), sse.names());
             assertEquals("model_error", sse.events().getLast().data().get("error").asText());

@@ -11,10 +11,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import io.dataland.agent.testing.AgentHarness;
-import io.dataland.agent.testing.AgentHarness.Response;
 import io.dataland.agent.testing.FakeOpenAi;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
+import io.dataland.testkit.api.ApiClient.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -2,56 +2,49 @@ package io.dataland.agent.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.dataland.testkit.api.RsaTokens;
 import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
 
-/** A real RSA key pair with a {@code kid}, minting RS256 tokens and publishing its JWK (tests only). */
+/**
+ * A real RSA key pair with a {@code kid} (testkit's {@link RsaTokens}), minting RS256 tokens through jjwt's
+ * builder (any claim, any expiry) and publishing its JWK (tests only).
+ */
 public final class TokenMint {
 
-    private final String kid;
-    private final KeyPair pair;
+    private final RsaTokens key;
 
-    private TokenMint(String kid, KeyPair pair) {
-        this.kid = kid;
-        this.pair = pair;
+    private TokenMint(RsaTokens key) {
+        this.key = key;
     }
 
     /** A fresh 2048-bit key called {@code kid}. */
     public static TokenMint create(String kid) {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return new TokenMint(kid, generator.generateKeyPair());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new TokenMint(RsaTokens.create(kid));
     }
 
     /** The key id. */
     public String kid() {
-        return kid;
+        return key.kid();
     }
 
     /** The key pair. */
     public KeyPair pair() {
-        return pair;
+        return key.pair();
     }
 
     /** The public JWK (kty, n, e, kid, alg, use) as JSON. */
     public String jwk() {
-        return Jwks.json(Jwks.builder().key((RSAPublicKey) pair.getPublic()).id(kid).algorithm("RS256")
+        return Jwks.json(Jwks.builder().key((RSAPublicKey) pair().getPublic()).id(kid()).algorithm("RS256")
                 .publicKeyUse("sig").build());
     }
 
@@ -63,10 +56,10 @@ public final class TokenMint {
     /** A builder pre-filled with kid, sub, iat and a one-hour exp, signed RS256 by this key. */
     public JwtBuilder builder(String sub) {
         Instant now = Instant.now();
-        return Jwts.builder().header().keyId(kid).and()
+        return Jwts.builder().header().keyId(kid()).and()
                 .id(java.util.UUID.randomUUID().toString())
                 .subject(sub).issuedAt(Date.from(now)).expiration(Date.from(now.plus(Duration.ofHours(1))))
-                .signWith(pair.getPrivate(), Jwts.SIG.RS256);
+                .signWith(pair().getPrivate(), Jwts.SIG.RS256);
     }
 
     /** A valid token for {@code sub}. */
@@ -86,6 +79,6 @@ public final class TokenMint {
 
     /** base64url without padding of {@code bytes}. */
     public static String b64(byte[] bytes) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return RsaTokens.b64(bytes);
     }
 }

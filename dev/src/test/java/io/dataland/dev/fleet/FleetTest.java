@@ -30,16 +30,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dataland.dev.Fleet;
 import io.dataland.testkit.RequiredTool;
+import io.dataland.testkit.api.AgentStore;
+import io.dataland.testkit.api.ApiClient;
+import io.dataland.testkit.api.ContractSuite;
+import io.dataland.testkit.api.RsaTokens;
+import io.dataland.testkit.api.SseEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The fleet as {@code bin/fleet} runs it (embedded PostgreSQL, real PgBouncer in transaction mode, the
  * auth server, three agent replicas as processes, real HAProxy), one fleet for the whole class. In order:
  * the three replicas booted at once migrated once; 50 racing turns on one ticket across the replicas;
- * JWKS rotation seen by every replica; PostgreSQL restarted behind PgBouncer under load; one replica
- * SIGKILLed under load (last: it leaves two replicas).
+ * the contract suite (testkit {@link ContractSuite}) through HAProxy; a streamed turn reaching the client
+ * event by event through HAProxy; JWKS rotation seen by every replica; PostgreSQL restarted behind
+ * PgBouncer under load; one replica SIGKILLed under load (last: it leaves two replicas).
  *
  * <p>No timing assertion: every wait is bounded and generous, and the figures it prints (time for
  * HAProxy to mark a killed replica down) are for the report, not checked.
@@ -63,6 +72,7 @@ class FleetTest {
     static Path state;
 
     private static Fleet fleet;
+    private static RsaTokens cms;
     private static String email;
     private static String token;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -73,6 +83,11 @@ class FleetTest {
         RequiredTool.require("pgbouncer", "pgbouncer");
         RequiredTool.require("haproxy", "haproxy");
         Path root = Path.of(System.getProperty("dataland.root", "..")).toAbsolutePath().normalize();
+        // a mirrored CMS key in the auth server's extra_jwks.json (docs/api.md): the contract suite mints its
+        // users' tokens with it, one per test step, instead of paying an Argon2id signup for each
+        cms = RsaTokens.create("contract-cms-1");
+        Files.createDirectories(state.resolve("auth-data"));
+        Files.writeString(state.resolve("auth-data").resolve("extra_jwks.json"), cms.jwks());
         fleet = Fleet.start(root, new Fleet.Options(3, 0, 0, 0, 0, 20, true, state, true, false,
                 // 50 turns of one user at once: the per-user chat limits (2 at a time) are lifted here
                 Map.of("JWKS_REFETCH_COOLDOWN_SECONDS", "1", "HASH_CONCURRENCY", "1", "CHAT_TURN_BURST", "100000",
@@ -146,24 +161,58 @@ class FleetTest {
                 + "AND usename = 'dataland' AND backend_type = 'client backend'");
         System.out.printf("[fleet figure] application backends after 50 racing turns over 3 replicas: %d (PgBouncer's max_db_connections 20)%n", backends);
         assertTrue(backends <= 20, backends + " backends exceed PgBouncer's max_db_connections");
-        // the read path through the proxy, and the stream: SSE passes HAProxy event by event, in order
+        // the read path through the proxy
         HttpResponse<String> detail = get(fleet.agentUrl() + "/v1/conversations/" + ticket, token);
         assertEquals(200, detail.statusCode(), detail.body());
         assertEquals(100, JSON.readTree(detail.body()).get("messages").size());
-        HttpResponse<String> sse = HTTP.send(HttpRequest.newBuilder(URI.create(fleet.agentUrl() + "/v1/chat/museum"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"ticket_id\":\"" + ticket + "\",\"message\":\"stream\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, sse.statusCode(), sse.body());
-        List<String> events = sse.body().lines().filter(l -> l.startsWith("event:")).map(l -> l.substring(6).strip()).toList();
-        assertEquals("meta", events.getFirst(), events.toString());
-        assertEquals("done", events.getLast(), events.toString());
-        assertTrue(events.contains("delta"), events.toString());
+    }
+
+    @TestFactory
+    @Order(3)
+    Stream<DynamicTest> theContractSuitePassesThroughTheProxy() {
+        // black box but for the store digest: tokens the replicas verify against the auth server's JWKS,
+        // every request through HAProxy to whichever replica, over PgBouncer
+        return new ContractSuite(new ApiClient(fleet.agentUrl()), () -> cms.token("contract-" + UUID.randomUUID()),
+                new AgentStore(() -> fleet.postgres().superuser("dataland"))).tests();
     }
 
     @Test
-    @Order(3)
+    @Order(4)
+    void aStreamedTurnPassesHaProxyEventByEventNotWhenComplete() throws Exception {
+        ApiClient api = new ApiClient(fleet.agentUrl());
+        String ticket = "TKT-" + UUID.randomUUID();
+        String body = "{\"ticket_id\":\"" + ticket + "\",\"message\":\"Tell me about Guernica\"}";
+        // A gate, not a clock: the turn's last transaction inserts the answer's suggestions, so while this
+        // transaction holds message_suggestions in SHARE mode the turn cannot finish. The agent has sent
+        // meta and the model's deltas by then; a proxy holding the answer back until it is complete would
+        // show none of them, and the wait below would fail (the gate is released in any case).
+        try (Connection gate = fleet.postgres().superuser("dataland")) {
+            gate.setAutoCommit(false);
+            try (Statement lock = gate.createStatement()) {
+                lock.execute("LOCK TABLE message_suggestions IN SHARE MODE");
+            }
+            try (SseEvents stream = SseEvents.open(api, "/v1/chat/museum", token, body)) {
+                assertEquals(200, stream.status(), stream.body());
+                SseEvents.Event meta = stream.next(Duration.ofSeconds(60));
+                assertEquals("meta", meta.name());
+                assertEquals("delta", stream.next(Duration.ofSeconds(60)).name());
+                HttpResponse<String> run = get(fleet.agentUrl() + "/v1/runs/" + meta.data().get("run_id").asText(), token);
+                assertEquals(200, run.statusCode(), run.body());
+                assertTrue(JSON.readTree(run.body()).get("finished_at").isNull(), "the run is still open: " + run.body());
+                gate.rollback();
+                List<String> rest = new ArrayList<>();
+                for (SseEvents.Event e = stream.next(Duration.ofSeconds(60)); e != null; e = stream.next(Duration.ofSeconds(60))) {
+                    rest.add(e.name());
+                }
+                assertEquals("done", rest.getLast(), rest.toString());
+            } finally {
+                gate.rollback();
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void aRotatedSigningKeyIsTrustedByEveryReplicaWithoutARestart() throws Exception {
         String oldKid = kid(token);
         assertEquals(0, fleet.authCommand("rotate-keys"), "rotate-keys failed");
@@ -193,7 +242,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void postgresRestartedBehindPgBouncerUnderLoadLosesNoAcknowledgedTurn() throws Exception {
         try (Load load = new Load(4)) {
             load.awaitAcknowledged(5, Duration.ofSeconds(120));
@@ -213,7 +262,7 @@ class FleetTest {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void aReplicaKilledUnderLoadIsTakenOutOfRotationAndNoAcknowledgedTurnIsLost() throws Exception {
         try (Load load = new Load(4)) {
             load.awaitAcknowledged(5, Duration.ofSeconds(120));
