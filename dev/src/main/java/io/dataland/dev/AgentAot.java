@@ -68,10 +68,15 @@ public final class AgentAot {
             if (exit != 0) {
                 throw new IllegalStateException("the agent's AOT training run failed (exit " + exit + ", its output above)");
             }
-            Files.writeString(stamp(root), jvm(java), StandardCharsets.UTF_8);
+            markMade(root, java);
         } finally {
             drop(pg, database);
         }
+    }
+
+    /** Records that {@code java} made the cache now at {@link #cache}. */
+    static void markMade(Path root, String java) throws IOException {
+        Files.writeString(stamp(root), jvm(java), StandardCharsets.UTF_8);
     }
 
     private static Path stamp(Path root) {
