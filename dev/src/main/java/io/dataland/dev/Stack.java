@@ -158,7 +158,7 @@ public final class Stack implements AutoCloseable {
 
     /**
      * glibc malloc arenas for both services, as their Dockerfiles: auth ~10 MiB less RSS idle and after a
-     * login flood; the agent likewise (docs/benchmarks.md).
+     * login flood; the agent no change at idle, kept for the RSS after load (docs/benchmarks.md).
      */
     static final String MALLOC_ARENA_MAX = "2";
     /** Auth's heap for the password4j fallback: room for the template and two hashes at once. */
