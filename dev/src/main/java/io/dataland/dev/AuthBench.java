@@ -388,7 +388,7 @@ public final class AuthBench {
         command.addAll(List.of("-jar", jar.toString()));
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putIfAbsent("MALLOC_ARENA_MAX", Stack.AUTH_MALLOC_ARENA_MAX); // as the stack
+        builder.environment().putIfAbsent("MALLOC_ARENA_MAX", Stack.MALLOC_ARENA_MAX); // as the stack
         builder.environment().putAll(Map.of("DATABASE_URL", databaseUrl, "AUTH_PORT", Integer.toString(port),
                 "BIND_HOST", "127.0.0.1", "AUTH_DATA_DIR", dataDir.toString(),
                 "LOGIN_LOCK_ACCOUNT_FAILURES", "1000000", "LOGIN_LOCK_ADDRESS_FAILURES", "1000000",
@@ -423,7 +423,7 @@ public final class AuthBench {
     }
 
     /** A {@code kB} value from {@code /proc/PID/status}. */
-    static long procStatus(long pid, String key) throws IOException {
+    public static long procStatus(long pid, String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith(key + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

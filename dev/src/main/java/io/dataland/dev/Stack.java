@@ -111,20 +111,22 @@ public final class Stack implements AutoCloseable {
         return new Urls(agent, auth, "postgresql://" + EmbeddedPg.APP_USER + "@127.0.0.1:" + pgPort + "/dataland");
     }
 
-    private Process launch(String service, Map<String, String> environment) throws IOException {
+    private Process launch(String service, Map<String, String> environment) throws IOException, InterruptedException {
         Path jar = root.resolve(service).resolve("target").resolve(service + ".jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
+        if ("agent".equals(service) && !AgentAot.current(root, java)) {
+            log("agent: training its AOT cache (once per build: " + AgentAot.cache(root) + ")");
+            AgentAot.train(root, java, pg);
+        }
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions(root, service));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
-        if ("auth".equals(service)) {
-            builder.environment().putIfAbsent("MALLOC_ARENA_MAX", AUTH_MALLOC_ARENA_MAX);
-        }
+        builder.environment().putIfAbsent("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
         Process process = builder.start();
         pump(service, process.getInputStream());
         log(service + ": started (pid " + process.pid() + ")");
@@ -136,11 +138,16 @@ public final class Stack implements AutoCloseable {
      * image, its tests and this stack share: a small heap, since libargon2 hashes off the heap (LibArgon2).
      * Without the library (or with ARGON2_IMPL=java) password4j hashes on the heap and needs its 64 MiB
      * template plus 64 MiB per hash in flight: a larger -Xmx follows the file's (the last one wins).
-     * The agent's are small defaults.
+     * The agent's are {@code agent/jvm.options}, shared with its image the same way, plus its AOT cache
+     * when a current one is next to the jar ({@link AgentAot}; the stack trains it on its first start).
      */
     public static List<String> jvmOptions(Path root, String service) {
         if (!"auth".equals(service)) {
-            return List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC");
+            List<String> options = new ArrayList<>(argFile(root.resolve("agent/jvm.options")));
+            if (AgentAot.current(root, ProcessHandle.current().info().command().orElse("java"))) {
+                options.add("-XX:AOTCache=" + AgentAot.cache(root));
+            }
+            return options;
         }
         List<String> options = new ArrayList<>(argFile(root.resolve("auth/jvm.options")));
         if (!nativeArgon2(System.getenv())) {
@@ -149,8 +156,11 @@ public final class Stack implements AutoCloseable {
         return options;
     }
 
-    /** glibc malloc arenas for auth, as Dockerfile.auth: ~10 MiB less RSS idle and after a login flood. */
-    static final String AUTH_MALLOC_ARENA_MAX = "2";
+    /**
+     * glibc malloc arenas for both services, as their Dockerfiles: auth ~10 MiB less RSS idle and after a
+     * login flood; the agent no change at idle, kept for the RSS after load (docs/benchmarks.md).
+     */
+    static final String MALLOC_ARENA_MAX = "2";
     /** Auth's heap for the password4j fallback: room for the template and two hashes at once. */
     static final List<String> AUTH_FALLBACK_HEAP = List.of("-Xmx512m");
 

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,11 @@ class StackTest {
                 c.createStatement().execute("CREATE TABLE stack_marker(note text); INSERT INTO stack_marker VALUES ('kept')");
             }
             assertEquals(2, stack.children().size());
+            // the agent boots from its AOT cache, trained on the first start after a build when not current
+            String java = ProcessHandle.current().info().command().orElse("java");
+            assertTrue(AgentAot.current(root, java), "the stack left no current AOT cache");
+            List<String> agentArgs = List.of(stack.children().getLast().info().arguments().orElseThrow());
+            assertTrue(agentArgs.contains("-XX:AOTCache=" + AgentAot.cache(root)), "the agent runs without its cache: " + agentArgs);
             stack.close();
             for (Process child : stack.children()) {
                 assertFalse(child.isAlive(), "a service outlived the stop");

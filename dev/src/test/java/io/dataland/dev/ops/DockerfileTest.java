@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.dataland.dev.AgentAot;
 import io.dataland.dev.Stack;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
@@ -46,15 +47,42 @@ class DockerfileTest {
     void buildsWithMavenAndRunsOnAJre21Plus(String service) throws IOException {
         Dockerfile file = dockerfile(service);
         List<Dockerfile.Instruction> froms = file.all("FROM");
-        assertEquals(2, froms.size(), "multi-stage: build, then runtime");
+        // build, then runtime; the agent trains its AOT cache in between
+        assertEquals(service.equals("agent") ? 3 : 2, froms.size(), "multi-stage: build, (train,) runtime: " + froms);
         // The base images are build arguments (local stand-ins replace them where no registry is
         // reachable); their defaults must stay the registry images production builds from.
         assertTrue(froms.stream().allMatch(f -> f.args().startsWith("${")), "FROM takes its image from an ARG: " + froms);
-        String build = file.withArgDefaults(froms.get(0).args());
-        String runtime = file.withArgDefaults(froms.get(1).args());
+        String build = file.withArgDefaults(froms.getFirst().args());
+        String runtime = file.withArgDefaults(froms.getLast().args());
         assertTrue(build.matches("maven:3\\.9-eclipse-temurin-(2[1-9]|[3-9]\\d) AS build"), build);
         Matcher jre = Pattern.compile("eclipse-temurin:(\\d+)-jre").matcher(runtime);
         assertTrue(jre.matches() && Integer.parseInt(jre.group(1)) >= 21, "runtime must be a JRE 21+: " + runtime);
+        if (froms.size() == 3) {
+            // a JDK AOT cache is refused by any other JVM: the training runs on the runtime's own image
+            assertEquals(runtime + " AS train", file.withArgDefaults(froms.get(1).args()));
+        }
+    }
+
+    @Test
+    void theAgentImageUsesTheAotCacheItsTrainStageMade() throws IOException {
+        Dockerfile file = dockerfile("agent");
+        List<String> entrypoint = Dockerfile.execForm(file.one("ENTRYPOINT").args());
+        assertTrue(entrypoint.contains("-XX:AOTCache=/app/agent.aot"), entrypoint.toString());
+        assertTrue(file.copies().stream().anyMatch(c -> c.stage() == finalStage(file) && "train".equals(c.flags().get("from"))
+                && c.sources().equals(List.of("/app/agent.aot")) && c.destination().equals("/app/agent.aot")), "the cache is copied from train");
+        // the train stage copies the class path and the JVM flags as the runtime stage does, so the JVM accepts the cache
+        for (Dockerfile.Copy copy : file.copies().stream().filter(c -> c.stage() == finalStage(file) && !"train".equals(c.flags().get("from"))
+                && c.destination().startsWith("/app/") && !c.destination().equals("/app/healthcheck.sh")).toList()) {
+            assertTrue(file.copies().stream().anyMatch(c -> c.stage() == 1 && c.sources().equals(copy.sources())
+                    && c.destination().equals(copy.destination()) && java.util.Objects.equals(c.flags(), copy.flags())),
+                    "the train stage copies " + copy.sources() + " to " + copy.destination() + " as the runtime does");
+        }
+        assertTrue(file.instructions().stream().anyMatch(i -> i.stage() == finalStage(file) && i.keyword().equals("RUN")
+                && i.args().contains("-XX:AOTMode=on")), "the runtime stage checks that its JVM accepts the cache");
+    }
+
+    private static int finalStage(Dockerfile file) {
+        return file.instructions().getLast().stage();
     }
 
     @ParameterizedTest
@@ -94,6 +122,12 @@ class DockerfileTest {
         Path root = Ops.root();
         List<String> runtimeFiles = new ArrayList<>();
         for (Dockerfile.Copy copy : file.copies()) {
+            if ("train".equals(copy.flags().get("from"))) {
+                if (copy.stage() == finalStage(file)) {
+                    runtimeFiles.add(copy.destination()); // made by the train stage (checked above)
+                }
+                continue;
+            }
             for (String source : copy.sources()) {
                 Path onDisk = copy.flags().containsKey("from")
                         // the build stage works in /src, a copy of the repository root
@@ -102,7 +136,7 @@ class DockerfileTest {
                 assertTrue(Files.exists(onDisk), file.path().getFileName() + ": COPY source " + source + " -> " + onDisk + " does not exist"
                         + (copy.flags().containsKey("from") ? " (package the module first)" : ""));
             }
-            if (copy.stage() == 1) {
+            if (copy.stage() == finalStage(file)) {
                 runtimeFiles.add(copy.destination());
             }
         }
@@ -187,7 +221,7 @@ class DockerfileTest {
                 words.add(word);
                 continue;
             }
-            String source = file.copies().stream().filter(c -> c.stage() == 1 && c.destination().equals(word.substring(1))
+            String source = file.copies().stream().filter(c -> c.stage() == finalStage(file) && c.destination().equals(word.substring(1))
                             && !c.flags().containsKey("from")).map(c -> c.sources().getFirst()).findFirst()
                     .orElseThrow(() -> new AssertionError(word + ": the image copies no file there"));
             words.addAll(Stack.argFile(Ops.root().resolve(source)));
@@ -195,11 +229,19 @@ class DockerfileTest {
         return words;
     }
 
-    /** The image's command line with its paths mapped to this checkout and this JVM. */
+    /**
+     * The image's command line with its paths mapped to this checkout and this JVM. The agent's AOT cache is
+     * made at image build time; here it is the dev stack's ({@code agent/target/agent.aot}) when that one is
+     * current for this build, else the line runs without it.
+     */
     private static List<String> commandLine(String service, List<String> cmd) throws IOException {
         List<String> line = new ArrayList<>();
         for (String word : entrypoint(service)) {
-            if (word.equals("java")) {
+            if (word.startsWith("-XX:AOTCache=/app/")) {
+                if (AgentAot.current(Ops.root(), ProcessHandle.current().info().command().orElse("java"))) {
+                    line.add("-XX:AOTCache=" + AgentAot.cache(Ops.root()));
+                }
+            } else if (word.equals("java")) {
                 line.add(ProcessHandle.current().info().command().orElse("java"));
             } else if (word.startsWith("/app/")) {
                 Path built = Ops.root().resolve(service).resolve("target").resolve(word.substring("/app/".length()));
