@@ -44,6 +44,9 @@ final class WebDriver implements AutoCloseable {
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--user-data-dir=" + profile))))));
         this.session = created.get("sessionId").asText();
+        // an element looked up right after a click that navigates (a form POST and its redirect) may not be
+        // on the new page yet: the driver waits up to 10 s for it to appear instead of failing at once
+        call("POST", "/session/" + session + "/timeouts", Map.of("implicit", 10_000));
     }
 
     /** Whether both binaries are installed. */
