@@ -1,6 +1,7 @@
 package io.dataland.agent.chat;
 
 import java.util.Optional;
+import java.util.UUID;
 
 import io.dataland.agent.conversation.Conversation;
 import io.dataland.agent.metrics.AgentMetrics;
@@ -25,13 +26,11 @@ public final class ChatService implements HttpService {
 
     private static final int TITLE_CHARS = 80;
 
-    private final UnitOfWork db;
     private final TurnRunner runner;
     private final int messageMaxChars;
     private final TurnLimits limits;
 
-    private ChatService(UnitOfWork db, TurnRunner runner, int messageMaxChars, TurnLimits limits) {
-        this.db = db;
+    private ChatService(TurnRunner runner, int messageMaxChars, TurnLimits limits) {
         this.runner = runner;
         this.messageMaxChars = messageMaxChars;
         this.limits = limits;
@@ -43,7 +42,7 @@ public final class ChatService implements HttpService {
      */
     public static ChatService create(UnitOfWork db, ModelProvider model, AgentMetrics metrics, int messageMaxChars,
                                      TurnLimits limits) {
-        return new ChatService(db, new TurnRunner(db, model, metrics), messageMaxChars, limits);
+        return new ChatService(new TurnRunner(db, model, metrics), messageMaxChars, limits);
     }
 
     @Override
@@ -67,8 +66,9 @@ public final class ChatService implements HttpService {
         String message = Text.message(body.requiredString("message"), messageMaxChars);
         int history = runner.historyTurns();
         try (TurnLimits.Permit permit = limits.admit(userId)) {
-            MuseumStart start = db.inTransaction(session ->
-                    TurnRepository.beginMuseum(session, userId, ticketId, title(message), message, history));
+            String runId = UUID.randomUUID().toString();
+            MuseumStart start = runner.begin(runId, userId, session ->
+                    TurnRepository.beginMuseum(session, runId, userId, ticketId, title(message), message, history));
             if (!(start instanceof MuseumStart.Started started)) {
                 throw new ApiException(Status.FORBIDDEN_403, "ticket_owned_by_other_user",
                         "this ticket is registered to another user");
@@ -84,10 +84,11 @@ public final class ChatService implements HttpService {
         String message = Text.message(body.requiredString("message"), messageMaxChars);
         int history = runner.historyTurns();
         try (TurnLimits.Permit permit = limits.admit(userId)) {
-            TurnStart start = db.inTransaction(session -> conversationId.isPresent()
-                    ? TurnRepository.begin(session, conversationId.get(), userId, message, history)
+            String runId = UUID.randomUUID().toString();
+            TurnStart start = runner.begin(runId, userId, session -> conversationId.isPresent()
+                    ? TurnRepository.begin(session, runId, conversationId.get(), userId, message, history)
                             .orElseThrow(() -> ApiException.notFound("conversation"))
-                    : TurnRepository.beginNewGeneral(session, userId, title(message), message, history));
+                    : TurnRepository.beginNewGeneral(session, runId, userId, title(message), message, history));
             answer(req, res, start, userId, Conversation.GENERAL, message);
         }
     }

@@ -41,7 +41,12 @@ public final class TurnRepository {
      */
     public static Optional<TurnStart> begin(SqlSession session, String conversationId, String userId, String userText,
                                      int historyTurns) {
-        String runId = UUID.randomUUID().toString();
+        return begin(session, UUID.randomUUID().toString(), conversationId, userId, userText, historyTurns);
+    }
+
+    /** As {@link #begin(SqlSession, String, String, String, int)}, the run's id chosen by the caller. */
+    public static Optional<TurnStart> begin(SqlSession session, String runId, String conversationId, String userId,
+                                     String userText, int historyTurns) {
         Optional<Message> message = MessageRepository.append(session, conversationId, userId, NewMessage.user(userText, runId));
         if (message.isEmpty()) {
             return Optional.empty();
@@ -53,8 +58,14 @@ public final class TurnRepository {
 
     /** Creates a general conversation titled {@code title} and begins its first turn. */
     public static TurnStart beginNewGeneral(SqlSession session, String userId, String title, String userText, int historyTurns) {
+        return beginNewGeneral(session, UUID.randomUUID().toString(), userId, title, userText, historyTurns);
+    }
+
+    /** As {@link #beginNewGeneral(SqlSession, String, String, String, int)}, the run's id chosen by the caller. */
+    public static TurnStart beginNewGeneral(SqlSession session, String runId, String userId, String title, String userText,
+                                            int historyTurns) {
         Conversation conversation = ConversationRepository.createGeneral(session, userId, title);
-        return begin(session, conversation.id(), userId, userText, historyTurns).orElseThrow();
+        return begin(session, runId, conversation.id(), userId, userText, historyTurns).orElseThrow();
     }
 
     /**
@@ -64,6 +75,12 @@ public final class TurnRepository {
      */
     public static MuseumStart beginMuseum(SqlSession session, String userId, String ticketId, String title, String userText,
                                    int historyTurns) {
+        return beginMuseum(session, UUID.randomUUID().toString(), userId, ticketId, title, userText, historyTurns);
+    }
+
+    /** As {@link #beginMuseum(SqlSession, String, String, String, String, int)}, the run's id chosen by the caller. */
+    public static MuseumStart beginMuseum(SqlSession session, String runId, String userId, String ticketId, String title,
+                                   String userText, int historyTurns) {
         TicketRegistration registration = TicketRepository.register(session, ticketId, userId);
         if (!registration.usable()) {
             return new MuseumStart.OwnedByOtherUser();
@@ -74,7 +91,7 @@ public final class TurnRepository {
             return new MuseumStart.OwnedByOtherUser();
         }
         return new MuseumStart.Started(registration,
-                begin(session, ticketId, userId, userText, historyTurns).orElseThrow());
+                begin(session, runId, ticketId, userId, userText, historyTurns).orElseThrow());
     }
 
     /**

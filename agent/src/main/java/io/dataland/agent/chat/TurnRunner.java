@@ -9,6 +9,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,6 +19,8 @@ import io.dataland.agent.model.ModelException;
 import io.dataland.agent.model.ModelProvider;
 import io.dataland.agent.model.ModelReply;
 import io.dataland.agent.model.ModelRequest;
+import io.dataland.agent.run.Run;
+import io.dataland.agent.run.RunMapper;
 import io.dataland.agent.run.RunOutcome;
 import io.dataland.agent.run.RunStatus;
 import io.dataland.kit.db.DatabaseGuard;
@@ -25,6 +29,7 @@ import io.dataland.kit.http.JsonErrors;
 import io.dataland.kit.http.Json;
 import io.dataland.kit.http.ApiException;
 import io.helidon.http.Status;
+import org.apache.ibatis.session.SqlSession;
 
 /**
  * The middle and end of a turn, once its user message and run are written: the model call (outside any
@@ -58,6 +63,58 @@ final class TurnRunner {
     /** How many earlier messages the model wants (read when the turn begins). */
     int historyTurns() {
         return model.historyTurns();
+    }
+
+    /**
+     * Runs a turn's begin unit of work {@code work}, which opens {@code userId}'s run {@code runId}, and
+     * commits it.
+     *
+     * <p>Why the run id comes from the caller: when the connection dies after the COMMIT was sent but before
+     * its answer was read (PostgreSQL stopping right then), the transaction may have committed, and then the
+     * run is open with no {@link Turn} in memory to close it; only the reaper would, after the orphan age.
+     * So a connection failure once the work has returned (it can only be the COMMIT's) queues "close
+     * {@code runId} as {@code error} if it exists and is still open" on the pending-close retry loop: a
+     * no-op when the COMMIT did not land. A failure before that point rolled everything back (no COMMIT was
+     * sent), so nothing is queued for the many requests refused while the database is away.
+     */
+    <T> T begin(String runId, String userId, Function<SqlSession, T> work) {
+        AtomicBoolean committing = new AtomicBoolean();
+        try {
+            return db.inTransaction(session -> {
+                T started = work.apply(session);
+                committing.set(true);
+                return started;
+            });
+        } catch (RuntimeException e) {
+            if (committing.get() && unreachable(e)) {
+                LOG.warning(() -> "database unreachable at the commit of run " + runId
+                        + ": closing it as error once the database is back, if it was written");
+                pending.add(new PendingClose(runId, () -> closeIfOpen(runId, userId, "database unavailable")));
+                retryPending();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Closes {@code userId}'s run {@code runId} as {@code error} with {@code reason} when it exists and is
+     * still open; whether it did (only then is it counted in the run metrics).
+     */
+    private boolean closeIfOpen(String runId, String userId, String reason) {
+        RunOutcome outcome = new RunOutcome(model.model(), null, null, null, RunStatus.ERROR, reason);
+        boolean closed = db.inTransaction(session -> {
+            RunMapper runs = session.getMapper(RunMapper.class);
+            Run run = runs.findOwned(runId, userId);
+            // open = neither finished nor given a status (as the reaper reads it)
+            if (run == null || run.finishedAt() != null || run.status() != null) {
+                return false;
+            }
+            return runs.close(runId, userId, outcome, RunStatus.ERROR.value()) != null;
+        });
+        if (closed) {
+            metrics.run(RunStatus.ERROR.value());
+        }
+        return closed;
     }
 
     /** The turn begun as {@code start}, asking the model about {@code text} in {@code mode}. */
@@ -205,7 +262,10 @@ final class TurnRunner {
             if (unreachable(e)) {
                 LOG.warning(() -> "database unreachable: closing run " + turn.runId() + " as " + status.value()
                         + " once it is back");
-                pending.add(new PendingClose(turn, text, reply, status, error));
+                pending.add(new PendingClose(turn.runId(), () -> {
+                    finish(turn, text, reply, status, error);
+                    return true;
+                }));
                 retryPending();
             } else {
                 LOG.log(Level.WARNING, "could not close run " + turn.runId() + " as " + status.value(), e);
@@ -218,7 +278,8 @@ final class TurnRunner {
         return pending.size();
     }
 
-    private record PendingClose(Turn turn, String text, ModelReply reply, RunStatus status, String error) {
+    /** A run to close once the database is back: {@code close} writes it and tells whether a run was closed. */
+    private record PendingClose(String runId, BooleanSupplier close) {
     }
 
     private final Queue<PendingClose> pending = new ConcurrentLinkedQueue<>();
@@ -235,14 +296,15 @@ final class TurnRunner {
                     Thread.sleep(RETRY_EVERY);
                     for (PendingClose close = pending.peek(); close != null; close = pending.peek()) {
                         try {
-                            finish(close.turn(), close.text(), close.reply(), close.status(), close.error());
-                            String closed = close.turn().runId() + " as " + close.status().value();
-                            LOG.info(() -> "closed run " + closed + " after the database came back");
+                            String runId = close.runId();
+                            LOG.info(close.close().getAsBoolean()
+                                    ? () -> "closed run " + runId + " after the database came back"
+                                    : () -> "run " + runId + " was not open after the database came back: nothing to close");
                         } catch (RuntimeException e) {
                             if (unreachable(e)) {
                                 break;
                             }
-                            LOG.log(Level.WARNING, "could not close run " + close.turn().runId(), e);
+                            LOG.log(Level.WARNING, "could not close run " + close.runId(), e);
                         }
                         pending.remove(close);
                     }
