@@ -13,6 +13,8 @@ import io.dataland.agent.message.NewMessage;
 import io.dataland.agent.model.ModelRequest;
 import io.dataland.agent.run.Run;
 import io.dataland.agent.run.RunMapper;
+import io.dataland.agent.ticket.MuseumClaim;
+import io.dataland.agent.ticket.TicketMapper;
 import io.dataland.agent.ticket.TicketRegistration;
 import io.dataland.agent.ticket.TicketRepository;
 import org.apache.ibatis.session.SqlSession;
@@ -91,12 +93,22 @@ public final class TurnRepository {
     /** As {@link #beginMuseum(SqlSession, String, String, String, String, int)}, the run's id chosen by the caller. */
     public static MuseumStart beginMuseum(SqlSession session, String runId, String userId, String ticketId, String title,
                                    String userText, int historyTurns) {
-        TicketRegistration registration = TicketRepository.register(session, ticketId, userId);
+        // ticket and conversation (created, or locked for the append) in one statement
+        MuseumClaim claim = session.getMapper(TicketMapper.class).registerEnsuringMuseum(ticketId, userId, title);
+        TicketRegistration registration;
+        boolean locked;
+        if (claim != null) {
+            registration = TicketRepository.registration(claim.ticket(), userId);
+            locked = claim.conversationLocked();
+        } else {
+            // a concurrent first registration committed after the statement's snapshot: the two steps apart
+            registration = TicketRepository.register(session, ticketId, userId);
+            locked = registration.usable() && ConversationRepository.ensureMuseum(session, userId, ticketId, title).isPresent();
+        }
         if (!registration.usable()) {
             return new MuseumStart.OwnedByOtherUser();
         }
-        // creates the conversation or locks it for the append, in one statement
-        if (ConversationRepository.ensureMuseum(session, userId, ticketId, title).isEmpty()) {
+        if (!locked) {
             // a conversation with the ticket's id is another user's: undo the registration above
             session.rollback(true);
             return new MuseumStart.OwnedByOtherUser();

@@ -120,7 +120,8 @@ class GenericPlanTest {
     @Test
     void turnWritesReadNoWholeTable() throws SQLException {
         // static SQL: the statement text does not depend on the parameters, only its plan is looked at
-        for (String statement : List.of("TicketMapper.register", "ConversationMapper.ensureMuseum",
+        for (String statement : List.of("TicketMapper.register", "TicketMapper.registerEnsuringMuseum",
+                "ConversationMapper.ensureMuseum",
                 "ConversationMapper.touchOwned", "MessageMapper.insertNextOpeningRun", "MessageMapper.insertNext",
                 "RunMapper.closeLockingConversation", "RunMapper.close")) {
             assertNoWholeTableScan(statement, Map.of());
