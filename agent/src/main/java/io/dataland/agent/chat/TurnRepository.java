@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.dataland.agent.conversation.Conversation;
+import io.dataland.agent.conversation.ConversationMapper;
 import io.dataland.agent.conversation.ConversationRepository;
 import io.dataland.agent.message.Message;
 import io.dataland.agent.message.MessageRepository;
@@ -12,6 +13,8 @@ import io.dataland.agent.message.NewMessage;
 import io.dataland.agent.model.ModelRequest;
 import io.dataland.agent.run.Run;
 import io.dataland.agent.run.RunMapper;
+import io.dataland.agent.ticket.MuseumClaim;
+import io.dataland.agent.ticket.TicketMapper;
 import io.dataland.agent.ticket.TicketRegistration;
 import io.dataland.agent.ticket.TicketRepository;
 import org.apache.ibatis.session.SqlSession;
@@ -47,13 +50,22 @@ public final class TurnRepository {
     /** As {@link #begin(SqlSession, String, String, String, int)}, the run's id chosen by the caller. */
     public static Optional<TurnStart> begin(SqlSession session, String runId, String conversationId, String userId,
                                      String userText, int historyTurns) {
-        Optional<Message> message = MessageRepository.append(session, conversationId, userId, NewMessage.user(userText, runId));
-        if (message.isEmpty()) {
+        if (session.getMapper(ConversationMapper.class).touchOwned(conversationId, userId) == null) {
             return Optional.empty();
         }
-        Run run = session.getMapper(RunMapper.class).open(runId, conversationId, userId);
-        return Optional.of(new TurnStart(conversationId, run, message.get(),
-                history(session, conversationId, message.get().id(), historyTurns)));
+        return Optional.of(beginLocked(session, runId, conversationId, userId, userText, historyTurns));
+    }
+
+    /**
+     * The user message and its run (one statement) and the history, once the conversation row is
+     * locked by this transaction.
+     */
+    private static TurnStart beginLocked(SqlSession session, String runId, String conversationId, String userId,
+                                         String userText, int historyTurns) {
+        Message message = MessageRepository.appendOpeningRun(session, conversationId, userId, NewMessage.user(userText, runId));
+        // the row the statement inserted: started_at = now(), the transaction's start, as the message's created_at
+        Run run = new Run(runId, conversationId, userId, message.createdAt(), null, null, null, null, null, null, null);
+        return new TurnStart(conversationId, run, message, history(session, conversationId, message.id(), historyTurns));
     }
 
     /** Creates a general conversation titled {@code title} and begins its first turn. */
@@ -81,17 +93,27 @@ public final class TurnRepository {
     /** As {@link #beginMuseum(SqlSession, String, String, String, String, int)}, the run's id chosen by the caller. */
     public static MuseumStart beginMuseum(SqlSession session, String runId, String userId, String ticketId, String title,
                                    String userText, int historyTurns) {
-        TicketRegistration registration = TicketRepository.register(session, ticketId, userId);
+        // ticket and conversation (created, or locked for the append) in one statement
+        MuseumClaim claim = session.getMapper(TicketMapper.class).registerEnsuringMuseum(ticketId, userId, title);
+        TicketRegistration registration;
+        boolean locked;
+        if (claim != null) {
+            registration = TicketRepository.registration(claim.ticket(), userId);
+            locked = claim.conversationLocked();
+        } else {
+            // a concurrent first registration committed after the statement's snapshot: the two steps apart
+            registration = TicketRepository.register(session, ticketId, userId);
+            locked = registration.usable() && ConversationRepository.ensureMuseum(session, userId, ticketId, title).isPresent();
+        }
         if (!registration.usable()) {
             return new MuseumStart.OwnedByOtherUser();
         }
-        if (ConversationRepository.ensureMuseum(session, userId, ticketId, title).isEmpty()) {
+        if (!locked) {
             // a conversation with the ticket's id is another user's: undo the registration above
             session.rollback(true);
             return new MuseumStart.OwnedByOtherUser();
         }
-        return new MuseumStart.Started(registration,
-                begin(session, runId, ticketId, userId, userText, historyTurns).orElseThrow());
+        return new MuseumStart.Started(registration, beginLocked(session, runId, ticketId, userId, userText, historyTurns));
     }
 
     /**
@@ -100,20 +122,22 @@ public final class TurnRepository {
      * the conversation was deleted while the model was answering.
      */
     public static Optional<TurnEnd> finish(SqlSession session, FinishTurn finish) {
-        Optional<Message> answer = Optional.empty();
-        if (finish.assistantText() != null) {
-            answer = MessageRepository.append(session, finish.conversationId(), finish.userId(),
-                    NewMessage.assistant(finish.assistantText(), finish.runId(), finish.images(),
-                            finish.sources(), finish.suggestions()));
-            if (answer.isEmpty()) {
-                return Optional.empty();
-            }
-        }
-        Run run = session.getMapper(RunMapper.class)
-                .close(finish.runId(), finish.userId(), finish.outcome(), finish.outcome().status().value());
+        RunMapper runs = session.getMapper(RunMapper.class);
+        String status = finish.outcome().status().value();
+        // with an answer to append, the run's close also takes the conversation's append lock (one statement)
+        Run run = finish.assistantText() == null
+                ? runs.close(finish.runId(), finish.userId(), finish.outcome(), status)
+                : runs.closeLockingConversation(finish.runId(), finish.conversationId(), finish.userId(),
+                        finish.outcome(), status);
         if (run == null || !run.conversationId().equals(finish.conversationId())) {
             session.rollback(true);
             return Optional.empty();
+        }
+        Optional<Message> answer = Optional.empty();
+        if (finish.assistantText() != null) {
+            answer = Optional.of(MessageRepository.appendLocked(session, finish.conversationId(),
+                    NewMessage.assistant(finish.assistantText(), finish.runId(), finish.images(),
+                            finish.sources(), finish.suggestions())));
         }
         return Optional.of(new TurnEnd(run, answer));
     }

@@ -14,7 +14,8 @@ public interface ConversationMapper {
 
     /**
      * Creates the museum conversation {@code id} for {@code userId} unless a conversation with that id
-     * exists; returns the row when it is (now) {@code userId}'s, {@code null} when it is someone else's.
+     * exists; when it is {@code userId}'s, locks it for the rest of the transaction and bumps its
+     * {@code updated_at} (as {@link #touchOwned}) and returns it; {@code null} when it is someone else's.
      */
     Conversation ensureMuseum(@Param("id") String id, @Param("userId") String userId, @Param("title") String title);
 

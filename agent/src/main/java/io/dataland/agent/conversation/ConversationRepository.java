@@ -30,13 +30,12 @@ public final class ConversationRepository {
 
     /**
      * The museum conversation for {@code ticketId} ({@code id = ticketId}, mode {@code museum}), created for
-     * {@code userId} if absent; empty when a conversation with that id belongs to someone else. One
-     * statement, plus a re-read when a concurrent first insert of the same ticket won the race.
+     * {@code userId} if absent, and locked for an append (its {@code updated_at} bumped) as
+     * {@link ConversationMapper#touchOwned} does; empty when a conversation with that id belongs to
+     * someone else (the caller rolls back). One statement.
      */
     public static Optional<Conversation> ensureMuseum(SqlSession session, String userId, String ticketId, String title) {
-        ConversationMapper conversations = session.getMapper(ConversationMapper.class);
-        Conversation conversation = conversations.ensureMuseum(ticketId, userId, title);
-        return Optional.ofNullable(conversation != null ? conversation : conversations.findOwned(ticketId, userId));
+        return Optional.ofNullable(session.getMapper(ConversationMapper.class).ensureMuseum(ticketId, userId, title));
     }
 
     /**

@@ -8,21 +8,20 @@ import org.apache.ibatis.annotations.Param;
 public interface MessageMapper {
 
     /**
-     * Inserts a message with the conversation's next {@code seq}. Callers lock the conversation row first
-     * (see {@link MessageRepository#append(org.apache.ibatis.session.SqlSession, String, String, NewMessage)})
+     * Inserts a message with the conversation's next {@code seq} and its children ({@code children}
+     * of the same message), in one statement. Callers lock the conversation row first (see
+     * {@link MessageRepository#append(org.apache.ibatis.session.SqlSession, String, String, NewMessage)})
      * so concurrent appends are serialised and the numbering has no gap and no duplicate.
      */
     MessageRow insertNext(@Param("id") String id, @Param("conversationId") String conversationId,
-                          @Param("message") NewMessage message);
+                          @Param("message") NewMessage message, @Param("children") ChildColumns children);
 
-    /** Inserts the images of one message, in one multi-row statement. */
-    int insertImages(@Param("messageId") String messageId, @Param("images") List<MessageImage> images);
-
-    /** Inserts the sources of one message, in one multi-row statement. */
-    int insertSources(@Param("messageId") String messageId, @Param("sources") List<MessageSource> sources);
-
-    /** Inserts the suggestions of one message ({@code sequence} 0..n-1), in one multi-row statement. */
-    int insertSuggestions(@Param("messageId") String messageId, @Param("suggestions") List<String> suggestions);
+    /**
+     * As {@link #insertNext} for a message without children, and opens the run {@code message.runId()}
+     * of {@code userId} in the same statement.
+     */
+    MessageRow insertNextOpeningRun(@Param("id") String id, @Param("conversationId") String conversationId,
+                                    @Param("userId") String userId, @Param("message") NewMessage message);
 
     /** The conversation's messages in {@code seq} order. */
     List<MessageRow> listByConversation(@Param("conversationId") String conversationId);

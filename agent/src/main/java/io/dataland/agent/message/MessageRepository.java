@@ -18,7 +18,7 @@ import org.apache.ibatis.session.SqlSession;
  * <p>Why appends lock the conversation row: {@code seq} is {@code max(seq) + 1}, which two concurrent
  * appends would both compute alike. Locking the row first (the same statement bumps its
  * {@code updated_at} and checks its owner) makes appends to one conversation take turns, and each then
- * sees the previous one's committed row: no gap, no duplicate, no retry. Children go in as one multi-row insert per kind. The legacy {@code messages_json} blob is not
+ * sees the previous one's committed row: no gap, no duplicate, no retry. Children go in with their message, in the same statement. The legacy {@code messages_json} blob is not
  * rewritten.
  */
 public final class MessageRepository {
@@ -51,28 +51,43 @@ public final class MessageRepository {
     }
 
     /**
-     * Appends: locks {@code userId}'s conversation (bumping its
-     * {@code updated_at}), inserts the message with the next {@code seq}, then its children. Empty, with
-     * nothing written, when the conversation is not {@code userId}'s.
+     * Appends: locks {@code userId}'s conversation (bumping its {@code updated_at}), then inserts the
+     * message with the next {@code seq} and its children (one statement). Empty, with nothing written,
+     * when the conversation is not {@code userId}'s.
      */
     public static Optional<Message> append(SqlSession session, String conversationId, String userId, NewMessage message) {
         if (session.getMapper(ConversationMapper.class).touchOwned(conversationId, userId) == null) {
             return Optional.empty();
         }
-        MessageMapper messages = session.getMapper(MessageMapper.class);
-        String id = UUID.randomUUID().toString();
-        MessageRow row = messages.insertNext(id, conversationId, message);
-        if (!message.images().isEmpty()) {
-            messages.insertImages(id, message.images());
+        return Optional.of(appendLocked(session, conversationId, message));
+    }
+
+    /**
+     * Appends to a conversation whose row this transaction has already locked (by
+     * {@code ConversationMapper.touchOwned} or {@code ensureMuseum}, or
+     * {@code RunMapper.closeLockingConversation}): the message with the next {@code seq} and its
+     * children, in one statement.
+     */
+    public static Message appendLocked(SqlSession session, String conversationId, NewMessage message) {
+        MessageRow row = session.getMapper(MessageMapper.class)
+                .insertNext(UUID.randomUUID().toString(), conversationId, message, ChildColumns.of(message));
+        return Message.of(row, message.images().stream().map(MessageRepository::withDefaultType).toList(),
+                message.sources().stream().map(MessageRepository::withDefaultType).toList(), message.suggestions());
+    }
+
+    /**
+     * Appends a user message without children to a conversation this transaction has already locked
+     * (as {@link #appendLocked}) and opens its run ({@code message.runId()}, of {@code userId}, started
+     * at the message's {@code created_at}), in one statement.
+     */
+    public static Message appendOpeningRun(SqlSession session, String conversationId, String userId, NewMessage message) {
+        if (!message.images().isEmpty() || !message.sources().isEmpty() || !message.suggestions().isEmpty()
+                || message.runId() == null) {
+            throw new IllegalArgumentException("a run's opening message has a run id and no children");
         }
-        if (!message.sources().isEmpty()) {
-            messages.insertSources(id, message.sources());
-        }
-        if (!message.suggestions().isEmpty()) {
-            messages.insertSuggestions(id, message.suggestions());
-        }
-        return Optional.of(Message.of(row, message.images().stream().map(MessageRepository::withDefaultType).toList(),
-                message.sources().stream().map(MessageRepository::withDefaultType).toList(), message.suggestions()));
+        MessageRow row = session.getMapper(MessageMapper.class)
+                .insertNextOpeningRun(UUID.randomUUID().toString(), conversationId, userId, message);
+        return Message.of(row, List.of(), List.of(), List.of());
     }
 
     /**

@@ -5,12 +5,18 @@ import org.apache.ibatis.annotations.Param;
 /** SQL for {@code runs} (RunMapper.xml). */
 public interface RunMapper {
 
-    /** Opens a run (started now) and returns it. */
-    Run open(@Param("id") String id, @Param("conversationId") String conversationId, @Param("userId") String userId);
-
     /** Closes {@code userId}'s run {@code id} (finished now) and returns it, or {@code null} if not theirs. */
     Run close(@Param("id") String id, @Param("userId") String userId, @Param("outcome") RunOutcome outcome,
               @Param("status") String status);
+
+    /**
+     * Locks {@code userId}'s conversation {@code conversationId} for an append (bumping its
+     * {@code updated_at}) and closes {@code userId}'s run {@code id} in it, in one statement; returns the
+     * run, or {@code null} when either is not {@code userId}'s (or the run is another conversation's).
+     */
+    Run closeLockingConversation(@Param("id") String id, @Param("conversationId") String conversationId,
+                                 @Param("userId") String userId, @Param("outcome") RunOutcome outcome,
+                                 @Param("status") String status);
 
     /** {@code userId}'s run {@code id}, or {@code null}. */
     Run findOwned(@Param("id") String id, @Param("userId") String userId);

@@ -12,6 +12,14 @@ public interface TicketMapper {
      */
     TicketClaim register(@Param("id") String id, @Param("userId") String userId);
 
+    /**
+     * As {@link #register} and, when the ticket is {@code userId}'s, as
+     * {@code ConversationMapper.ensureMuseum} on the conversation {@code id}, in one statement; {@code null}
+     * in {@link #register}'s race (the caller takes the two steps apart).
+     */
+    MuseumClaim registerEnsuringMuseum(@Param("id") String id, @Param("userId") String userId,
+                                       @Param("title") String title);
+
     /** The ticket, or {@code null}. */
     Ticket findById(@Param("id") String id);
 }

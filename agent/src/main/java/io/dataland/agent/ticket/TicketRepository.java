@@ -19,6 +19,11 @@ public final class TicketRepository {
             Ticket ticket = tickets.findById(ticketId);
             claim = new TicketClaim(ticket.userId(), false);
         }
+        return registration(claim, userId);
+    }
+
+    /** What {@code claim} (of {@link TicketMapper#register} or {@link TicketMapper#registerEnsuringMuseum}) means for {@code userId}. */
+    public static TicketRegistration registration(TicketClaim claim, String userId) {
         if (!claim.userId().equals(userId)) {
             return TicketRegistration.OWNED_BY_OTHER_USER;
         }

@@ -118,6 +118,17 @@ class GenericPlanTest {
     }
 
     @Test
+    void turnWritesReadNoWholeTable() throws SQLException {
+        // static SQL: the statement text does not depend on the parameters, only its plan is looked at
+        for (String statement : List.of("TicketMapper.register", "TicketMapper.registerEnsuringMuseum",
+                "ConversationMapper.ensureMuseum",
+                "ConversationMapper.touchOwned", "MessageMapper.insertNextOpeningRun", "MessageMapper.insertNext",
+                "RunMapper.closeLockingConversation", "RunMapper.close")) {
+            assertNoWholeTableScan(statement, Map.of());
+        }
+    }
+
+    @Test
     void theCheckSeesAWholeTableScan() throws SQLException {
         // The detector itself: a filter on an unindexed column must be reported ...
         assertEquals(List.of("messages"), wholeTableScans("SELECT id FROM messages WHERE text = $1", 1));

@@ -258,7 +258,10 @@ class RepositoryTest {
         Conversation created = fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, "Hall")).orElseThrow();
         assertEquals(Conversation.MUSEUM, created.mode());
         assertEquals(ticket, created.id());
-        assertEquals(created, fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, "other title")).orElseThrow());
+        Conversation again = fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, "other title")).orElseThrow();
+        assertEquals(List.of(created.id(), created.userId(), created.title(), created.mode(), created.createdAt()),
+                List.of(again.id(), again.userId(), again.title(), again.mode(), again.createdAt()), "the same row, kept");
+        assertFalse(again.updatedAt().isBefore(created.updatedAt()), "locked for the append: updated_at bumped");
         assertTrue(fx.tx(s -> ConversationRepository.ensureMuseum(s, b, ticket, null)).isEmpty());
     }
 
@@ -282,7 +285,7 @@ class RepositoryTest {
 
         TurnStart start = ((MuseumStart.Started) fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, null, "ok", 0))).start();
         OffsetDateTime touched = conversation(ticket, a).orElseThrow().updatedAt();
-        // the suggestions insert fails after the assistant message, images and sources went in
+        // the message's statement fails on its suggestions, after the run's close (and the conversation's lock) went in
         FinishTurn failing = finish(start, a).text("answer").images(image("t", "a", "/p", 1.0))
                 .sources(source("s", "u", 0.5)).suggestions("fine", "bad \u0000").tokens(1, 1).cost(0.1).build();
         assertThrows(PersistenceException.class, () -> fx.tx(s -> TurnRepository.finish(s, failing)));
@@ -356,7 +359,26 @@ class RepositoryTest {
         fx.counter().reset();
         TurnStart none = fx.tx(s -> TurnRepository.begin(s, id, a, "q4", 0)).orElseThrow();
         assertEquals(List.of(), none.history());
-        assertEquals(3, fx.counter().count(), "lock + insert message + open run; no history read when none is wanted");
+        assertEquals(2, fx.counter().count(), "lock; insert message opening its run; no history read when none is wanted");
+    }
+
+    @Test
+    void museumTurnIsTwoStatementsToBeginAndTwoToFinish() {
+        String a = newUser();
+        String ticket = "museum-" + UUID.randomUUID();
+        fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, "Visit", "first", 0));
+        fx.counter().reset();
+        TurnStart start = ((MuseumStart.Started) fx.tx(s -> TurnRepository.beginMuseum(s, a, ticket, "Visit", "q", 0))).start();
+        assertEquals(2, fx.counter().count(), "ticket with its conversation ensured and locked; message opening its run");
+        FinishTurn finish = finish(start, a).text("answer").images(image("t", "a", "/p", 1.0), image("u", "b", "/q", 0.5))
+                .sources(source("s", "u", 0.5)).suggestions("one", "two", "three").build();
+        fx.counter().reset();
+        Message answer = fx.tx(s -> TurnRepository.finish(s, finish)).orElseThrow().assistantMessage().orElseThrow();
+        assertEquals(2, fx.counter().count(), "run closed with the conversation locked; message with its children");
+        Message reloaded = fx.tx(s -> ConversationRepository.load(s, ticket, a)).orElseThrow().messages().getLast();
+        assertEquals(answer, reloaded);
+        assertEquals(List.of("t", "u"), reloaded.images().stream().map(MessageImage::title).toList(), "in the given order");
+        assertEquals(List.of("one", "two", "three"), reloaded.suggestions());
     }
 
     // ---- conversations

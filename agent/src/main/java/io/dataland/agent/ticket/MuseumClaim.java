@@ -1,0 +1,17 @@
+package io.dataland.agent.ticket;
+
+/**
+ * What {@link TicketMapper#registerEnsuringMuseum} found and did.
+ *
+ * @param userId             the ticket's owner
+ * @param inserted           true when the ticket row was created by this statement
+ * @param conversationLocked true when the ticket's conversation is the owner's, created or locked for
+ *                           the append by this statement (false for another user's ticket or conversation)
+ */
+public record MuseumClaim(String userId, boolean inserted, boolean conversationLocked) {
+
+    /** The claim as {@link TicketMapper#register} reports it. */
+    public TicketClaim ticket() {
+        return new TicketClaim(userId, inserted);
+    }
+}
