@@ -61,7 +61,7 @@ public final class SchemaBoot {
      * The fast path of a boot that meets its schema at head (every restart): the history already records
      * every script with its current checksum ({@link HistoryCheck}), so Flyway would find nothing to do.
      * Only on the service's own pool: with {@code MIGRATION_DATABASE_URL} the step keeps opening (and so
-     * checking) the direct pool on every boot.
+     * checking) the direct pool on every boot. Any error reading the history leaves the decision to Flyway.
      */
     private static boolean atHead(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {
@@ -69,7 +69,9 @@ public final class SchemaBoot {
                 return false;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the agent's migration history: " + e.getMessage(), e);
+            // not readable here: Flyway reads it again under the lock and says what is wrong
+            LOG.fine(() -> "migration history not checked (" + e.getMessage() + "); Flyway decides");
+            return false;
         }
         LOG.info("agent schema up to date (" + Migrations.HISTORY_TABLE + " records every migration script, unchanged)");
         return true;
