@@ -1,7 +1,13 @@
 package io.dataland.agent;
 
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLContext;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.dataland.agent.conversation.ConversationMapper;
@@ -61,12 +67,22 @@ public final class AgentServer extends RunningServer {
         settings.find("UVICORN_WORKERS").ifPresent(workers -> java.util.logging.Logger.getLogger(AgentServer.class.getName())
                 .info("UVICORN_WORKERS=" + workers + " is the Python stack's setting; this agent is one process and ignores it"
                         + " (size the pool with DB_POOL_SIZE, DB_MAX_OVERFLOW and DB_EXPECTED_INSTANCES)"));
+        // Work that needs neither the schema nor a connection runs on the other core while this thread opens
+        // the pool and checks the schema: Helidon's service registry (behind the metrics), the JDK's default
+        // TLS context (the JWKS client's: reading the trust store is the cost), and MyBatis's configuration
+        // (parsing the mapper XML) once the pool object exists. Cold, each costs a boot 0.1-0.2 s of CPU.
+        // A failure surfaces at join, as it would have in line.
+        CompletableFuture<AgentMetrics> metricsReady = background("agent-boot-metrics", AgentMetrics::create);
+        CompletableFuture<SSLContext> tlsReady = background("agent-boot-tls", AgentServer::defaultTlsContext);
         return ServiceBoot.boot("dataland-agent", settings, CredentialGuard.Service.AGENT, tracing, dataSource -> {
+            CompletableFuture<UnitOfWork> dbReady = background("agent-boot-mybatis", () -> new UnitOfWork(
+                    MyBatis.sessionFactory("agent", dataSource, MAPPERS,
+                            List.of(StatementInterceptor.create(join(metricsReady).registry(), tracing)))));
             SchemaBoot.prepare(settings, dataSource);
-            AgentMetrics metrics = AgentMetrics.create();
+            AgentMetrics metrics = join(metricsReady);
             metrics.pool(dataSource);
-            UnitOfWork db = new UnitOfWork(MyBatis.sessionFactory("agent", dataSource, MAPPERS,
-                    List.of(StatementInterceptor.create(metrics.registry(), tracing))));
+            UnitOfWork db = join(dbReady);
+            join(tlsReady);
             AgentApi api = AgentApi.create(settings, db, metrics);
             // runs a dead process left open are closed before this agent serves (and every minute after)
             RunReaper reaper = new RunReaper(db, RunReaper.orphanAge(
@@ -83,6 +99,32 @@ public final class AgentServer extends RunningServer {
             return new AgentServer(dataSource, api, server, ServiceBoot.bindHost(settings), tracing, reaper,
                     Duration.ofSeconds(settings.requireInt("SHUTDOWN_DRAIN_SECONDS", 0, 3600)));
         });
+    }
+
+    /** {@code work} on a daemon thread of its own (a boot that fails does not wait for it). */
+    private static <T> CompletableFuture<T> background(String name, Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, task -> Thread.ofPlatform().daemon().name(name).start(task));
+    }
+
+    /** The result of a boot step run in the background, or its own exception. */
+    private static <T> T join(CompletableFuture<T> step) {
+        try {
+            return step.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** The JDK's default TLS context (made once per JVM), which the JWKS client is built with. */
+    private static SSLContext defaultTlsContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context", e);
+        }
     }
 
     /** The API (its routes are added to the shared ones by {@link ServiceBoot#start}). */

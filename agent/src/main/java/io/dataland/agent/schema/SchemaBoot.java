@@ -1,6 +1,9 @@
 package io.dataland.agent.schema;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Locale;
+import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -24,6 +27,8 @@ public final class SchemaBoot {
     /** The switch (YAML {@code db.migrate.on.boot}, default true). */
     public static final String MIGRATE_ON_BOOT = "DB_MIGRATE_ON_BOOT";
 
+    private static final Logger LOG = Logger.getLogger(SchemaBoot.class.getName());
+
     private SchemaBoot() {
     }
 
@@ -41,12 +46,35 @@ public final class SchemaBoot {
             if (migrate && Pooler.from(settings).transactionPooling()) {
                 throw new IllegalStateException(TRANSACTION_POOLING_NEEDS_DIRECT);
             }
+            if (atHead(dataSource)) {
+                return;
+            }
             run(new Migrations(dataSource, allowDestructive(settings)), migrate);
             return;
         }
         try (HikariDataSource direct = openDirect(settings, "dataland-agent-migrations")) {
             run(new Migrations(direct, allowDestructive(settings)), migrate);
         }
+    }
+
+    /**
+     * The fast path of a boot that meets its schema at head (every restart): the history already records
+     * every script with its current checksum ({@link HistoryCheck}), so Flyway would find nothing to do.
+     * Only on the service's own pool: with {@code MIGRATION_DATABASE_URL} the step keeps opening (and so
+     * checking) the direct pool on every boot. Any error reading the history leaves the decision to Flyway.
+     */
+    private static boolean atHead(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!HistoryCheck.atHead(connection)) {
+                return false;
+            }
+        } catch (SQLException e) {
+            // not readable here: Flyway reads it again under the lock and says what is wrong
+            LOG.fine(() -> "migration history not checked (" + e.getMessage() + "); Flyway decides");
+            return false;
+        }
+        LOG.info("agent schema up to date (" + Migrations.HISTORY_TABLE + " records every migration script, unchanged)");
+        return true;
     }
 
     /**
