@@ -12,7 +12,8 @@
 # the Maven version, the PostgreSQL jar, the base's tag), so a second run finds them all and takes
 # seconds; a changed input gives a new tag. Needs root, podman, debootstrap, curl.
 # Environment: JDK (the JDK 25 to use), DEBIAN_SUITE (trixie), DEBIAN_MIRROR, MAVEN_VERSION (the wrapper's),
-# PG_BINARIES_JAR (the io.zonky.test.postgres linux-amd64 jar; found in ~/.m2 or fetched).
+# PG_BINARIES_JAR (the io.zonky.test.postgres linux-amd64 jar; found in ~/.m2 or fetched),
+# CONTAINERS_CGROUP_PARENT (see bin/containers).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -62,7 +63,8 @@ else
 fi
 
 build() { # build TAG CONTAINERFILE CONTEXT
-  podman build -q --build-arg BASE_IMAGE="$debian_tag" -f "$2" -t "$1" "$3" >/dev/null
+  podman build -q ${CONTAINERS_CGROUP_PARENT:+--cgroup-parent="$CONTAINERS_CGROUP_PARENT"} \
+    --build-arg BASE_IMAGE="$debian_tag" -f "$2" -t "$1" "$3" >/dev/null
 }
 
 # --- JRE: jlink from the JDK's own run-time image ------------------------------------------------------
