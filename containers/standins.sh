@@ -63,7 +63,7 @@ else
 fi
 
 build() { # build TAG CONTAINERFILE CONTEXT
-  podman build -q ${CONTAINERS_CGROUP_PARENT:+--cgroup-parent="$CONTAINERS_CGROUP_PARENT"} \
+  podman build -q ${CONTAINERS_CGROUP_PARENT:+--cgroup-parent="$CONTAINERS_CGROUP_PARENT/standin-$(basename "$2" .Containerfile)"} \
     --build-arg BASE_IMAGE="$debian_tag" -f "$2" -t "$1" "$3" >/dev/null
 }
 
