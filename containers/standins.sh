@@ -44,8 +44,8 @@ work=$(mktemp -d /var/tmp/dataland-standins.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 # --- Debian base --------------------------------------------------------------------------------------
-# Keyed by what decides its content; "minbase-1" is bumped when the trimming below changes.
-debian_tag=localhost/dataland-standin/debian:$suite-$(printf '%s\n' "$suite" "$mirror" minbase-1 | hash_of)
+# Keyed by what decides its content; "minbase-2" is bumped when the trimming or apt settings below change.
+debian_tag=localhost/dataland-standin/debian:$suite-$(printf '%s\n' "$suite" "$mirror" minbase-2 | hash_of)
 if exists "$debian_tag"; then
   log "reusing $debian_tag"
 else
@@ -56,6 +56,16 @@ else
   rm -rf "$work"/rootfs/var/lib/apt/lists/* "$work"/rootfs/var/cache/apt/*.bin "$work"/rootfs/var/cache/apt/archives/*.deb \
     "$work"/rootfs/usr/share/doc/* "$work"/rootfs/usr/share/man/* "$work"/rootfs/usr/share/locale/* \
     "$work"/rootfs/var/log/*.log "$work"/rootfs/var/log/apt/*
+  # apt as the official Debian images set it up (debuerreotype's docker-clean and docker-no-languages):
+  # no .deb or package cache kept after an install, no translation indexes fetched. Without it every
+  # `apt-get install` layer of the Dockerfiles keeps ~90 MB the real base images would not.
+  cat > "$work/rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  echo 'Acquire::Languages "none";' > "$work/rootfs/etc/apt/apt.conf.d/docker-no-languages"
   tar -C "$work/rootfs" --numeric-owner -c . | podman import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["bash"]' - "$debian_tag" >/dev/null
