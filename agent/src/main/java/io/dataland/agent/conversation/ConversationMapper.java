@@ -19,8 +19,13 @@ public interface ConversationMapper {
      */
     Conversation ensureMuseum(@Param("id") String id, @Param("userId") String userId, @Param("title") String title);
 
-    /** {@code userId}'s conversation {@code id}, or {@code null}. */
-    Conversation findOwned(@Param("id") String id, @Param("userId") String userId);
+    /**
+     * The reload, in one round trip: three result sets, {@code userId}'s conversation {@code id} (a
+     * {@link Conversation}; none when it is not theirs, and then the others are empty too), its messages
+     * in {@code seq} order ({@code MessageRow}) and their children ({@code MessageChildRow}, ordered
+     * within each message and kind).
+     */
+    List<List<?>> loadOwned(@Param("id") String id, @Param("userId") String userId);
 
     /** {@code userId}'s conversation {@code id}, locked until commit, or {@code null}. */
     Conversation lockOwned(@Param("id") String id, @Param("userId") String userId);

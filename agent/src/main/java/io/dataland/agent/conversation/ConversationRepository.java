@@ -5,8 +5,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.dataland.agent.message.Message;
+import io.dataland.agent.message.MessageChildRow;
 import io.dataland.agent.message.MessageMapper;
 import io.dataland.agent.message.MessageRepository;
+import io.dataland.agent.message.MessageRow;
 import io.dataland.agent.run.RunMapper;
 import org.apache.ibatis.session.SqlSession;
 
@@ -39,15 +41,18 @@ public final class ConversationRepository {
     }
 
     /**
-     * {@code userId}'s conversation {@code id} with its messages, images, sources and suggestions, in at
-     * most three statements whatever the number of messages (conversation; messages; all children).
+     * {@code userId}'s conversation {@code id} with its messages, images, sources and suggestions, in one
+     * round trip whatever the number of messages (three statements sent together:
+     * {@link ConversationMapper#loadOwned}).
      */
+    @SuppressWarnings("unchecked")
     public static Optional<ConversationDetail> load(SqlSession session, String id, String userId) {
-        Conversation conversation = session.getMapper(ConversationMapper.class).findOwned(id, userId);
-        if (conversation == null) {
+        List<List<?>> results = session.getMapper(ConversationMapper.class).loadOwned(id, userId);
+        if (results.getFirst().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new ConversationDetail(conversation, MessageRepository.listWithChildren(session, id)));
+        return Optional.of(new ConversationDetail((Conversation) results.getFirst().getFirst(), MessageRepository.withChildren(
+                (List<MessageRow>) results.get(1), (List<MessageChildRow>) results.get(2))));
     }
 
     /**

@@ -23,14 +23,8 @@ public interface MessageMapper {
     MessageRow insertNextOpeningRun(@Param("id") String id, @Param("conversationId") String conversationId,
                                     @Param("userId") String userId, @Param("message") NewMessage message);
 
-    /** The conversation's messages in {@code seq} order. */
-    List<MessageRow> listByConversation(@Param("conversationId") String conversationId);
-
     /** The conversation's last {@code limit} messages (without children), oldest first. */
     List<MessageRow> listRecent(@Param("conversationId") String conversationId, @Param("limit") int limit);
-
-    /** Every image, source and suggestion of the given messages, in one statement. */
-    List<MessageChildRow> listChildrenByMessages(@Param("messageIds") String[] messageIds);
 
     /**
      * Sets the feedback of an assistant message in one of {@code userId}'s conversations; returns it, or

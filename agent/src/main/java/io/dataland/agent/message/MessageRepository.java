@@ -91,18 +91,12 @@ public final class MessageRepository {
     }
 
     /**
-     * The conversation's messages in {@code seq} order with their children, in two statements whatever
-     * the number of messages (the caller has checked ownership).
+     * A conversation's messages ({@code rows}, in {@code seq} order) with their children, from the rows
+     * {@code ConversationMapper.loadOwned} reads (children ordered within each message and kind).
      */
-    public static List<Message> listWithChildren(SqlSession session, String conversationId) {
-        MessageMapper messages = session.getMapper(MessageMapper.class);
-        List<MessageRow> rows = messages.listByConversation(conversationId);
-        if (rows.isEmpty()) {
-            return List.of();
-        }
+    public static List<Message> withChildren(List<MessageRow> rows, List<MessageChildRow> childRows) {
         Map<String, Children> children = new HashMap<>();
-        String[] ids = rows.stream().map(MessageRow::id).toArray(String[]::new);
-        for (MessageChildRow child : messages.listChildrenByMessages(ids)) {
+        for (MessageChildRow child : childRows) {
             Children c = children.computeIfAbsent(child.messageId(), k -> new Children());
             switch (child.kind()) {
                 case "image" -> c.images.add(new MessageImage(child.title(), child.artist(), child.imagePath(),

@@ -158,11 +158,11 @@ public final class WrkBench {
         }
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %7s %14s%n", "scenario", "req/s", "p50 ms", "p99 ms", "non-2xx",
-                "PG CPU s/1000");
+        System.out.printf(Locale.ROOT, "%-28s %10s %9s %9s %7s %14s %17s%n", "scenario", "req/s", "p50 ms", "p99 ms", "non-2xx",
+                "PG CPU s/1000", "agent CPU s/1000");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "%-28s %10.1f %9.2f %9.2f %7d %14.3f%n", r.name(), r.rate(), r.p50(), r.p99(),
-                    r.errors(), r.pgCpuPerThousand());
+            System.out.printf(Locale.ROOT, "%-28s %10.1f %9.2f %9.2f %7d %14.3f %17.3f%n", r.name(), r.rate(), r.p50(), r.p99(),
+                    r.errors(), r.pgCpuPerThousand(), r.agentCpuPerThousand());
         }
         Map<String, Double> rate = new HashMap<>();
         results.forEach(r -> rate.put(r.name(), r.rate()));
@@ -264,7 +264,7 @@ public final class WrkBench {
         results.add(measured(label + ": museum turn (JSON)", () -> wrk(museum, clients, seconds)));
         results.add(measured(label + ": pgbench museum turn", () -> {
             double tps = StoreBench.pgbench(pgbench, db.server(), db, dir.resolve("museum-turn.sql"), clients, seconds);
-            return new Result("", tps, Double.NaN, Double.NaN, 0, tps * seconds, 0);
+            return new Result("", tps, Double.NaN, Double.NaN, 0, tps * seconds, 0, 0);
         }));
         return results;
     }
@@ -277,11 +277,14 @@ public final class WrkBench {
     private Result measured(String name, Phase phase) throws Exception {
         statements(null);
         double cpu0 = postgresCpuSeconds();
+        long agentCpu0 = agentCpuNanos();
         Result r = phase.run();
         double cpu = postgresCpuSeconds() - cpu0;
-        Result named = new Result(name, r.rate(), r.p50(), r.p99(), r.errors(), r.requests(), cpu / r.requests() * 1000);
-        System.out.printf(Locale.ROOT, "%-28s %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  PG CPU %.1f s (load %.1f)%n",
-                name, named.rate(), named.p50(), named.p99(), named.errors(), cpu, loadAverage());
+        double agentCpu = (agentCpuNanos() - agentCpu0) / 1e9;
+        Result named = new Result(name, r.rate(), r.p50(), r.p99(), r.errors(), r.requests(), cpu / r.requests() * 1000,
+                agentCpu / r.requests() * 1000);
+        System.out.printf(Locale.ROOT, "%-28s %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  PG CPU %.1f s  agent CPU %.1f s (load %.1f)%n",
+                name, named.rate(), named.p50(), named.p99(), named.errors(), cpu, agentCpu, loadAverage());
         statements(name);
         return named;
     }
@@ -322,7 +325,7 @@ public final class WrkBench {
         double rate = number(out, "Requests/sec:\\s+([0-9.]+)");
         long requests = (long) number(out, "([0-9]+) requests in");
         long errors = out.contains("Non-2xx") ? (long) number(out, "Non-2xx or 3xx responses: ([0-9]+)") : 0;
-        return new Result("", rate, millis(out, "50%"), millis(out, "99%"), errors, requests, 0);
+        return new Result("", rate, millis(out, "50%"), millis(out, "99%"), errors, requests, 0, 0);
     }
 
     private static double number(String text, String regex) {
@@ -423,6 +426,14 @@ public final class WrkBench {
         }
     }
 
+    /**
+     * This JVM's CPU time: the agent runs in it (the benchmark's own threads only wait for wrk and
+     * pgbench), so over a phase it is the agent's CPU for that phase's requests.
+     */
+    private static long agentCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     /** User + system CPU seconds of the postmaster, its reaped children and its live children. */
     private double postgresCpuSeconds() throws IOException {
         double total = cpuTicks(postmaster, true);
@@ -466,6 +477,6 @@ public final class WrkBench {
 
     /** One phase's figures. */
     private record Result(String name, double rate, double p50, double p99, long errors, double requests,
-                          double pgCpuPerThousand) {
+                          double pgCpuPerThousand, double agentCpuPerThousand) {
     }
 }
