@@ -41,7 +41,7 @@ case $1 in
     exec "$STUB_JAVA" -jar "$STUB_AGENT_JAR" "$@" ;;
   compose)
     case " $* " in
-      *" run "*" info "*) printf '%b' "${STUB_AGENT_INFO:-current: V12\nhead:    V12\npending: none (up to date)\n}"; exit 0 ;;
+      *" run "*" info "*) printf '%b' "${STUB_AGENT_INFO:-current: V13\nhead:    V13\npending: none (up to date)\n}"; exit 0 ;;
       *" run "*" migrate "*) echo "applied 0 migration(s)"; exit "${STUB_MIGRATE_EXIT:-0}" ;;
       *" build "*) exit "${STUB_BUILD_EXIT:-0}" ;;
     esac

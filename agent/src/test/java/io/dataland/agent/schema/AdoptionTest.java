@@ -71,7 +71,7 @@ class AdoptionTest {
     }
 
     @Test
-    void pythonEraDatabaseWithSlimTicketsAt0010TakesV11AndV12(EmbeddedPg pg) throws Exception {
+    void pythonEraDatabaseWithSlimTicketsAt0010TakesV11ToV13(EmbeddedPg pg) throws Exception {
         String db = SchemaTestSupport.newDatabase(pg, "alembic10slim");
         SchemaTestSupport.buildAt(pg, db, 10);
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
@@ -89,7 +89,7 @@ class AdoptionTest {
             assertTrue(agent.server().port() > 0);
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
-            assertEquals(List.of("baseline 10", "11", "12"), SchemaTestSupport.history(c));
+            assertEquals(List.of("baseline 10", "11", "12", "13"), SchemaTestSupport.history(c));
             HistoricalData.verifyAtHead(c, 10);
         }
     }
@@ -126,7 +126,7 @@ class AdoptionTest {
             assertEquals(404, agent.get("/v1/conversations/conv-1", ada).status());
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
-            assertEquals(List.of("baseline 10", "11", "12"), SchemaTestSupport.history(c));
+            assertEquals(List.of("baseline 10", "11", "12", "13"), SchemaTestSupport.history(c));
             assertEquals(0, count(c, "SELECT count(*) FROM messages WHERE conversation_id = 'conv-1'"));
             assertEquals(0, count(c, "SELECT (SELECT count(*) FROM message_images) + (SELECT count(*) FROM message_sources)"
                     + " + (SELECT count(*) FROM message_suggestions)"), "m2's children went with it");
@@ -260,7 +260,7 @@ class AdoptionTest {
                     s.execute("DROP TABLE tickets");
                 }
             }
-            assertEquals(5, new Migrations(ds, true).migrate());
+            assertEquals(6, new Migrations(ds, true).migrate());
             try (Connection c = ds.getConnection()) {
                 HistoricalData.verifyAtHead(c, 7);
             }
@@ -305,7 +305,7 @@ class AdoptionTest {
         // the operator migrates, then the agent serves with migrations still off
         Output out = new Output();
         assertEquals(0, SchemaCommand.run("migrate", new String[0], settings(pg, db), out.stream, out.stream), out.text());
-        assertTrue(out.text().contains("applied 3 migration(s)"), out.text());
+        assertTrue(out.text().contains("applied 4 migration(s)"), out.text());
         try (AgentHarness agent = SchemaTestSupport.boot(pg, db, off)) {
             assertTrue(agent.server().port() > 0);
         }
@@ -318,7 +318,7 @@ class AdoptionTest {
         SchemaTestSupport.buildAt(pg, db, 8);
         Output out = new Output();
         assertEquals(0, SchemaCommand.run("info", new String[0], settings(pg, db), out.stream, out.stream), out.text());
-        assertEquals("current: V8\nhead:    V12\npending:\n  V9 runs table\n  V10 user profile fields\n  V11 slim tickets\n  V12 child fks cascade\n", out.text());
+        assertEquals("current: V8\nhead:    V13\npending:\n  V9 runs table\n  V10 user profile fields\n  V11 slim tickets\n  V12 child fks cascade\n  V13 child hash indexes\n", out.text());
 
         String alembic = SchemaTestSupport.newDatabase(pg, "infoalembic");
         SchemaTestSupport.buildAt(pg, alembic, 7);

@@ -108,9 +108,9 @@ class DestructiveMigrationTest {
 
         Run told = migrate(pg, db, Map.of(), "--i-have-a-backup");
         assertEquals(0, told.exit(), told.output());
-        assertTrue(told.output().contains("applied 2 migration(s)"), told.output());
+        assertTrue(told.output().contains("applied 3 migration(s)"), told.output());
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
-            assertEquals(List.of("baseline 10", "11", "12"), SchemaTestSupport.history(c));
+            assertEquals(List.of("baseline 10", "11", "12", "13"), SchemaTestSupport.history(c));
             HistoricalData.verifyAtHead(c, 10);
         }
     }
@@ -136,7 +136,7 @@ class DestructiveMigrationTest {
             assertEquals(200, agent.get("/v1/conversations/conv-1", agent.token("u-ada")).status());
         }
         try (Connection c = SchemaTestSupport.connect(pg, db, "UTC")) {
-            assertEquals(List.of("baseline 10", "11", "12"), SchemaTestSupport.history(c));
+            assertEquals(List.of("baseline 10", "11", "12", "13"), SchemaTestSupport.history(c));
             HistoricalData.verifyAtHead(c, 10);
         }
     }
@@ -160,7 +160,7 @@ class DestructiveMigrationTest {
 
     @Test
     void whereV11WouldDropNothingNoOverrideIsNeeded(EmbeddedPg pg) throws Exception {
-        // a fresh database: the boot builds V1..V12 on its own (tests and dev boots are unaffected)
+        // a fresh database: the boot builds V1..V13 on its own (tests and dev boots are unaffected)
         String fresh = SchemaTestSupport.newDatabase(pg, "guardfresh");
         try (AgentHarness agent = SchemaTestSupport.boot(pg, fresh, Map.of())) {
             assertTrue(agent.server().port() > 0);
@@ -182,6 +182,6 @@ class DestructiveMigrationTest {
         }
         Run migrated = migrate(pg, noTickets, Map.of());
         assertEquals(0, migrated.exit(), migrated.output());
-        assertTrue(migrated.output().contains("applied 2 migration(s)"), migrated.output());
+        assertTrue(migrated.output().contains("applied 3 migration(s)"), migrated.output());
     }
 }

@@ -116,10 +116,10 @@ final class SchemaTestSupport {
         return out;
     }
 
-    /** V{@code from}..V12 (head) as history entries. */
+    /** V{@code from}..V13 (head) as history entries. */
     static List<String> versions(int from) {
         List<String> out = new ArrayList<>();
-        for (int v = from; v <= 12; v++) {
+        for (int v = from; v <= 13; v++) {
             out.add(String.valueOf(v));
         }
         return out;

@@ -239,9 +239,9 @@ class CutoverDryRunTest {
         }
         Ops.Result migrate = jar("agent", db, "migrate", "--i-have-a-backup");
         assertEquals(0, migrate.exit(), migrate.all());
-        assertTrue(migrate.stdout().contains("applied 2 migration(s)"), migrate.all());
+        assertTrue(migrate.stdout().contains("applied 3 migration(s)"), migrate.all());
         try (Connection c = pg.connect("prod")) {
-            assertEquals(List.of("baseline 10", "11", "12"), history(c));
+            assertEquals(List.of("baseline 10", "11", "12", "13"), history(c));
         }
 
         // 4. the new services, migrations off, as compose runs them
@@ -311,19 +311,19 @@ class CutoverDryRunTest {
         Path old = Path.of(backup.stdout().strip());
         pg.createDatabase("fresh");
         Path authData = Files.createDirectories(dir.resolve("fresh-auth-data"));
-        // a fresh stack: both services boot once and the agent builds V1..V12
+        // a fresh stack: both services boot once and the agent builds V1..V13
         try (ServiceProcess.Pair services = start("fresh", authData, "true")) {
             services.agent().stop();
             services.auth().stop();
         }
         try (Connection c = pg.connect("fresh")) {
-            assertEquals("12", history(c).getLast(), "the fresh stack is at head");
+            assertEquals("13", history(c).getLast(), "the fresh stack is at head");
         }
         Ops.Result restore = script("restore.sh", "fresh", "--local", "--clean", old.toString());
         assertEquals(0, restore.exit(), restore.all());
         try (Connection c = pg.connect("fresh")) {
             assertEquals(0, count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'flyway_schema_history'"),
-                    "the fresh stack's history would claim V12 over the restored 0010 schema");
+                    "the fresh stack's history would claim V13 over the restored 0010 schema");
         }
         // migrating on boot, V11 would drop rows of the restored dump: the operator restored a backup, and says so
         try (ServiceProcess.Pair services = start("fresh", authData, "true", Map.of("DB_MIGRATE_ALLOW_DESTRUCTIVE", "true"))) {
@@ -331,7 +331,7 @@ class CutoverDryRunTest {
                     .statusCode());
         }
         try (Connection c = pg.connect("fresh")) {
-            assertEquals(List.of("baseline 10", "11", "12"), history(c));
+            assertEquals(List.of("baseline 10", "11", "12", "13"), history(c));
             assertEquals(0, count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'user_ticket_mappings'"));
             assertEquals(2, count(c, "SELECT count(*) FROM tickets"), "TICKET-2's active mapping became a ticket");
             assertEquals(4, count(c, "SELECT count(*) FROM messages"));

@@ -94,8 +94,8 @@ class DeployScriptTest {
                 .with("BACKUP_DIR", Files.createDirectories(dir.resolve(name + "-backups")).toString());
     }
 
-    private static final String V11_PENDING = "current: (no Flyway history)\\nhead:    V12\\nadoption: Alembic revision 0010_user_profile_fields: migrate baselines at V10\\n"
-            + "pending:\\n  V11 slim tickets\\n  V12 child fks cascade\\n";
+    private static final String V11_PENDING = "current: (no Flyway history)\\nhead:    V13\\nadoption: Alembic revision 0010_user_profile_fields: migrate baselines at V10\\n"
+            + "pending:\\n  V11 slim tickets\\n  V12 child fks cascade\\n  V13 child hash indexes\\n";
 
     @Test
     void aDeployBuildsFirstChecksTheNewImageBacksUpMigratesInAOneOffContainerThenStarts() throws IOException {
