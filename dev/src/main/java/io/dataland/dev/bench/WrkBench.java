@@ -396,7 +396,8 @@ public final class WrkBench {
      * Grows the database by 1,000,000 messages in 5,000 conversations of 200 (1,000 users), with
      * 1,000,000 child rows (an image per assistant message, a source and a suggestion on every fourth
      * message), then VACUUM (ANALYZE), as autovacuum would have done while it grew; returns the number of
-     * messages.
+     * messages. Message ids are UUIDs as the agent makes them (random order: {@code md5} of a counter,
+     * formatted as a UUID), so the indexes on them have the shape a real database's have.
      */
     static long grow(TestDatabase db) throws SQLException {
         try (Connection c = db.superuser(); Statement s = c.createStatement()) {
@@ -407,20 +408,21 @@ public final class WrkBench {
                       FROM generate_series(1, 5000) g""");
             s.execute("""
                     INSERT INTO messages (id, conversation_id, seq, role, text, created_at)
-                    SELECT 'grow-m' || g, 'grow-c' || ((g - 1) / 200 + 1), (g - 1) % 200 + 1,
+                    SELECT md5('grow-m' || g)::uuid::text, 'grow-c' || ((g - 1) / 200 + 1), (g - 1) % 200 + 1,
                            CASE WHEN g % 2 = 0 THEN 'assistant' ELSE 'user' END,
                            'A grown message of a long conversation', now()
                       FROM generate_series(1, 1000000) g""");
             s.execute("""
                     INSERT INTO message_images (message_id, title, artist, image_path, score)
-                    SELECT 'grow-m' || g, 'Starry Night', 'van Gogh', '/img/1.jpg', 0.9
+                    SELECT md5('grow-m' || g)::uuid::text, 'Starry Night', 'van Gogh', '/img/1.jpg', 0.9
                       FROM generate_series(2, 1000000, 2) g""");
             s.execute("""
                     INSERT INTO message_sources (message_id, title, uri, confidence)
-                    SELECT 'grow-m' || g, 'Catalogue', 'https://museum/cat', 0.7 FROM generate_series(4, 1000000, 4) g""");
+                    SELECT md5('grow-m' || g)::uuid::text, 'Catalogue', 'https://museum/cat', 0.7
+                      FROM generate_series(4, 1000000, 4) g""");
             s.execute("""
                     INSERT INTO message_suggestions (message_id, text, sequence)
-                    SELECT 'grow-m' || g, 'When?', 0 FROM generate_series(4, 1000000, 4) g""");
+                    SELECT md5('grow-m' || g)::uuid::text, 'When?', 0 FROM generate_series(4, 1000000, 4) g""");
             // A database grows over months, and autovacuum visits every table along the way. Right after a bulk
             // load of a million rows it has not yet: left alone, it vacuums the four big tables during the
             // next phases, on the same two CPUs and counted in PostgreSQL's CPU (which rose 40 % per reload).
