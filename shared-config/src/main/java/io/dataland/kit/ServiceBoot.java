@@ -134,14 +134,13 @@ public final class ServiceBoot {
                                   ServerFeature... features) {
         int port = settings.requireInt(portVariable, 0, 65535);
         String host = bindHost(settings);
-        PoolSettings pool = PoolSettings.from(settings);
-        Duration poolTimeout = pool.timeout();
+        Duration poolTimeout = PoolSettings.from(settings).timeout();
         Duration retryAfter = poolTimeout.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : poolTimeout;
         var builder = WebServer.builder();
         for (ServerFeature feature : features) {
             builder.addFeature(feature);
         }
-        WebServer server = builder
+        return builder
                 .host(host)
                 .port(port)
                 // a refused request's unread body is read and discarded after the answer (Helidon does so
@@ -169,9 +168,6 @@ public final class ServiceBoot {
                 })
                 .build()
                 .start();
-        // serving: from now on the pool keeps its steady number of connections (one during the boot)
-        DatabaseGuard.of(dataSource).steadyConnections(pool.steadyConnections());
-        return server;
     }
 
     /** The listen address: {@code BIND_HOST}, else {@link #defaultBindHost()}. */

@@ -58,7 +58,7 @@ public final class DatabaseGuard {
     });
 
     private final HikariDataSource pool;
-    private int minimumIdle; // the steady number of connections, restored when the database is back
+    private final int minimumIdle;
     private final DataSource guarded = new Guarded();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
@@ -215,18 +215,6 @@ public final class DatabaseGuard {
     public DatabaseGuard probeDirectly(DatabaseUrl direct) {
         this.direct = direct;
         return this;
-    }
-
-    /**
-     * Sets the pool's steady number of connections (Hikari {@code minimumIdle}): at once, or while the
-     * database is unreachable (when the pool holds none), once it is back. Hikari opens them in the
-     * background (its housekeeper runs every 30 s; a request that finds none idle opens one).
-     */
-    public synchronized void steadyConnections(int connections) {
-        minimumIdle = connections;
-        if (!down) {
-            pool.getHikariConfigMXBean().setMinimumIdle(connections);
-        }
     }
 
     private synchronized void markDown(SQLException why) {

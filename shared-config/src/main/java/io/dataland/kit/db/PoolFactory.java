@@ -55,10 +55,7 @@ public final class PoolFactory {
             config.setUsername(url.user());
         }
         url.passwordIfAny().ifPresent(config::setPassword);
-        // One connection at boot (opened here, before the schema step needs it); the steady number
-        // (pool.steadyConnections()) is set once the server is up (ServiceBoot.start, through DatabaseGuard):
-        // opening the other 19 of the default 20 during the boot took 0.15-0.2 s of a 2 s boot on 2 CPUs.
-        config.setMinimumIdle(Math.min(1, pool.maxPoolSize()));
+        config.setMinimumIdle(Math.min(pool.size(), pool.maxPoolSize()));
         config.setMaximumPoolSize(pool.maxPoolSize());
         config.setConnectionTimeout(pool.timeout().toMillis());
         config.setValidationTimeout(Math.min(2_000, Math.max(250, pool.timeout().toMillis() / 2)));
@@ -72,8 +69,7 @@ public final class PoolFactory {
             config.addDataSourceProperty("prepareThreshold", pooler.prepareThreshold());
         }
         HikariDataSource dataSource = new HikariDataSource(config);
-        LOG.info(() -> "pool " + poolName + " -> " + url.redacted() + " (minimumIdle=" + pool.steadyConnections()
-                + " once serving, 1 during the boot"
+        LOG.info(() -> "pool " + poolName + " -> " + url.redacted() + " (minimumIdle=" + config.getMinimumIdle()
                 + ", maximumPoolSize=" + config.getMaximumPoolSize() + ", connectionTimeout="
                 + pool.timeout().toSeconds() + "s, " + pooler.modeName()
                 + (pooler.transactionPooling() ? " pooling, prepareThreshold=0" : "") + ")");

@@ -25,11 +25,6 @@ public record PoolSettings(int size, int overflow, Duration timeout, int expecte
                 settings.requireInt("DB_EXPECTED_INSTANCES", 1, 1000));
     }
 
-    /** The connections kept open while serving (Hikari {@code minimumIdle}): {@code size}, within {@link #maxPoolSize}. */
-    public int steadyConnections() {
-        return Math.min(size, maxPoolSize());
-    }
-
     /** {@code size + overflow}, at least one. */
     public int maxPoolSize() {
         return Math.max(1, size + overflow);
