@@ -115,7 +115,8 @@ compose_command() {
 # wait_healthy TIMEOUT POLL CONTAINER...: polls `docker inspect` every POLL seconds until every CONTAINER
 # is healthy (compose's health checks; docker-compose 1.29 has no `up --wait`). Returns 1 with the reason
 # in health_problem when one turns unhealthy, exits or dies, or TIMEOUT seconds pass; a container not
-# there yet counts as pending.
+# there yet counts as pending. A caller that can run a starting container's health check at once (podman:
+# bin/containers) defines health_check_now CONTAINER, called for each one still starting at every poll.
 # shellcheck disable=SC2034
 wait_healthy() {
   local timeout=$1 poll=$2 deadline pending container status
@@ -129,7 +130,8 @@ wait_healthy() {
       case $status in
         healthy) ;;
         unhealthy|exited|dead) health_problem="$container is $status (see: docker logs $container)"; return 1 ;;
-        *) pending+=("$container=$status") ;;
+        *) pending+=("$container=$status")
+           if [ "$status" = starting ] && declare -F health_check_now >/dev/null; then health_check_now "$container"; fi ;;
       esac
     done
     if [ ${#pending[@]} -eq 0 ]; then
