@@ -1,6 +1,7 @@
 package io.dataland.dev.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -44,11 +47,23 @@ import io.jsonwebtoken.security.Jwks;
  * {@code MALLOC_ARENA_MAX=2}), {@code heap+arenas+aot} (and the AOT cache: the stack's command exactly). The
  * cache is trained first when it is not current for this build ({@link AgentAot}), and checked usable.
  *
- * <p>Usage: {@code bin/bench-boot [BOOTS] [IDLE_SECONDS]} (defaults 5 and 30).
+ * <p>With {@code floor} the bench measures how far below the stack's command a boot can go: {@code main} and
+ * {@code heap+arenas+aot} as before, {@code aot+c1} (the stack's command with {@code -XX:TieredStopAtLevel=1}:
+ * no C2 compiler competing with the boot for the two cores, at the price of slower code once serving),
+ * {@code floor} ({@link BootFloor}: a Helidon SE server with the agent's class path that answers its health
+ * check with {@code SELECT 1}, with the agent's heap flags and an AOT cache trained on it) and
+ * {@code floor+c1}.
+ *
+ * <p>Usage: {@code bin/bench-boot [BOOTS] [IDLE_SECONDS] [floor]} (defaults 5 and 30).
  */
 public final class BootBench {
 
-    private record Config(String name, List<String> jvm, Map<String, String> env) {
+    /** A JVM configuration: flags, environment and what it runs (the agent's jar, or the floor's class). */
+    private record Config(String name, List<String> jvm, Map<String, String> env, List<String> program) {
+
+        Config(String name, List<String> jvm, Map<String, String> env) {
+            this(name, jvm, env, null);
+        }
     }
 
     private record Boot(double seconds, double cpuSeconds, double rssMib, double anonMib, double fileMib, double load) {
@@ -91,17 +106,33 @@ public final class BootBench {
             env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/.well-known/jwks.json");
             env.put("BIND_HOST", "127.0.0.1");
             List<String> heap = Stack.argFile(root.resolve("agent/jvm.options"));
-            List<Config> configs = List.of(
-                    new Config("main", List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"), env),
-                    new Config("heap", heap, env),
-                    new Config("heap+arenas", heap, with(env, "MALLOC_ARENA_MAX", "2")),
-                    new Config("heap+arenas+aot", Stack.jvmOptions(root, "agent"), with(env, "MALLOC_ARENA_MAX", "2")));
-            if (!configs.getLast().jvm().stream().anyMatch(o -> o.startsWith("-XX:AOTCache="))) {
+            Config main = new Config("main", List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"), env);
+            Config stack = new Config("heap+arenas+aot", Stack.jvmOptions(root, "agent"), with(env, "MALLOC_ARENA_MAX", "2"));
+            if (!stack.jvm().stream().anyMatch(o -> o.startsWith("-XX:AOTCache="))) {
                 throw new IllegalStateException("Stack.jvmOptions names no AOT cache although it is current");
+            }
+            List<Config> configs;
+            if (args.length > 2 && args[2].equals("floor")) {
+                Map<String, String> floorEnv = with(stack.env(), "FLOOR_JDBC_URL", pg.jdbcUrl("boot"));
+                floorEnv.put("FLOOR_USER", "dataland");
+                floorEnv.put("FLOOR_PASSWORD", pg.appPassword());
+                List<String> floorProgram = floorProgram(root, dir);
+                Path floorCache = trainFloor(java, heap, floorEnv, floorProgram, dir);
+                List<String> floorJvm = new ArrayList<>(heap);
+                floorJvm.add("-XX:AOTCache=" + floorCache);
+                configs = List.of(main, stack,
+                        new Config("aot+c1", plus(stack.jvm(), "-XX:TieredStopAtLevel=1"), stack.env()),
+                        new Config("floor", floorJvm, floorEnv, floorProgram),
+                        new Config("floor+c1", plus(floorJvm, "-XX:TieredStopAtLevel=1"), floorEnv, floorProgram));
+            } else {
+                configs = List.of(main,
+                        new Config("heap", heap, env),
+                        new Config("heap+arenas", heap, with(env, "MALLOC_ARENA_MAX", "2")),
+                        stack);
             }
             System.out.printf(Locale.ROOT, "agent boot: %d boots per configuration, %d s idle, %s, load average %.2f%n",
                     boots, idle, java, loadAverage());
-            boot(root, java, configs.getLast(), dir, 0); // migrates the schema once: every measured boot meets it at head
+            boot(root, java, stack, dir, 0); // migrates the schema once: every measured boot meets it at head
             Map<String, List<Boot>> results = new LinkedHashMap<>();
             for (int round = 1; round <= boots; round++) {
                 for (Config config : configs) {
@@ -152,7 +183,8 @@ public final class BootBench {
         int port = Ports.free();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(config.jvm());
-        command.addAll(List.of("-jar", root.resolve("agent/target/agent.jar").toString(), "serve"));
+        command.addAll(config.program() != null ? config.program()
+                : List.of("-jar", root.resolve("agent/target/agent.jar").toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(config.name() + ".log").toFile());
         builder.environment().remove("MALLOC_ARENA_MAX");
@@ -224,6 +256,63 @@ public final class BootBench {
         } catch (IOException e) {
             return Double.NaN;
         }
+    }
+
+    /** The floor's class in a jar of its own (an AOT cache takes jars only) and the agent's libraries. */
+    private static List<String> floorProgram(Path root, Path dir) throws IOException {
+        Path jar = dir.resolve("floor.jar");
+        String entry = BootFloor.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = BootFloor.class.getClassLoader().getResourceAsStream(entry);
+                JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return List.of("-cp", jar + ":" + root.resolve("agent/target/libs") + "/*", BootFloor.class.getName());
+    }
+
+    /**
+     * The floor's AOT cache, trained as the agent's is: boot with {@code -XX:AOTCacheOutput}, 500 health
+     * checks, SIGTERM (the JVM writes the cache as it exits).
+     */
+    private static Path trainFloor(String java, List<String> heap, Map<String, String> env, List<String> program, Path dir)
+            throws Exception {
+        Path cache = dir.resolve("floor.aot");
+        int port = Ports.free();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(heap);
+        command.add("-XX:AOTCacheOutput=" + cache);
+        command.addAll(program);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("floor-train.log").toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("AGENT_PORT", Integer.toString(port));
+        Process process = builder.start();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health")).build();
+        int answered = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (answered < 500 && process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    answered++;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        process.destroy();
+        process.waitFor();
+        if (answered < 500 || !Files.isRegularFile(cache)) {
+            throw new IllegalStateException("the floor's training run failed; see " + dir.resolve("floor-train.log"));
+        }
+        return cache;
+    }
+
+    private static List<String> plus(List<String> flags, String flag) {
+        List<String> copy = new ArrayList<>(flags);
+        copy.add(flag);
+        return copy;
     }
 
     private static Map<String, String> with(Map<String, String> env, String key, String value) {
