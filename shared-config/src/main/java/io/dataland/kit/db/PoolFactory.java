@@ -33,6 +33,21 @@ public final class PoolFactory {
      */
     public static final String ASSUME_MIN_SERVER_VERSION = "9.4";
 
+    /**
+     * Run on each new connection that keeps named server-side statements (direct, or PgBouncer's session
+     * pooling, whose reset query discards it with the session): plan each statement once, for any
+     * parameters. Under {@code auto} PostgreSQL compares the generic plan's estimate with the custom plans'
+     * and keeps planning afresh on every execution while the generic one looks dearer, which is what skewed
+     * data does: beside a few museum tickets of thousands of messages, the average conversation the generic
+     * plan assumes is large, a 20-message reload's custom plans are cheap, and its three statements were
+     * planned on every reload (0.98 ms of PostgreSQL per reload against 0.59 ms with one generic plan, pgbench
+     * on such a database; docs/benchmarks.md). The generic plans of every statement of the agent are checked
+     * to read no whole table ({@code GenericPlanTest}); auth's are unique-key lookups. Not under transaction
+     * pooling: there the driver prepares no named statement, and a {@code SET} would outlive the transaction
+     * on a server connection another client gets next.
+     */
+    public static final String GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan";
+
     /** A started pool named {@code poolName} (also the PostgreSQL {@code application_name}), straight to PostgreSQL. */
     public static HikariDataSource create(String poolName, DatabaseUrl url, PoolSettings pool) {
         return create(poolName, url, pool, Pooler.DIRECT);
@@ -67,6 +82,8 @@ public final class PoolFactory {
         config.addDataSourceProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
         if (pooler.prepareThreshold() != null) {
             config.addDataSourceProperty("prepareThreshold", pooler.prepareThreshold());
+        } else {
+            config.setConnectionInitSql(GENERIC_PLANS);
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         LOG.info(() -> "pool " + poolName + " -> " + url.redacted() + " (minimumIdle=" + config.getMinimumIdle()
