@@ -144,9 +144,11 @@ public final class WrkBench {
         Path me = lines("me.txt", null);
         Path museum = lines("museum.txt", null);
         // warm-up: JIT, statement caches (past pgjdbc's prepareThreshold), tables
+        long jit0 = jitMillis();
         wrk(museum, clients, Math.max(5, seconds));
         wrk(reload, clients, Math.max(3, seconds / 2));
         wrk(me, clients, Math.max(3, seconds / 2));
+        System.out.printf(Locale.ROOT, "warm-up: JIT %.1f s%n", (jitMillis() - jit0) / 1e3);
 
         List<Result> results = new ArrayList<>();
         results.addAll(round("fresh", db, pgbench, reload, me, museum, clients, seconds));
@@ -280,13 +282,17 @@ public final class WrkBench {
         statements(null);
         double cpu0 = postgresCpuSeconds();
         long agentCpu0 = agentCpuNanos();
+        long jit0 = jitMillis();
         Result r = phase.run();
         double cpu = postgresCpuSeconds() - cpu0;
         double agentCpu = (agentCpuNanos() - agentCpu0) / 1e9;
+        double jit = (jitMillis() - jit0) / 1e3;
         Result named = new Result(name, r.rate(), r.p50(), r.p99(), r.errors(), r.requests(), cpu / r.requests() * 1000,
                 agentCpu / r.requests() * 1000);
-        System.out.printf(Locale.ROOT, "%-28s %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  PG CPU %.1f s  agent CPU %.1f s (load %.1f)%n",
-                name, named.rate(), named.p50(), named.p99(), named.errors(), cpu, agentCpu, loadAverage());
+        // the agent's CPU includes its JIT compiler threads: in the fresh phases C2 is still compiling
+        System.out.printf(Locale.ROOT, "%-28s %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  PG CPU %.1f s  agent CPU %.1f s"
+                + " (of which JIT %.1f s) (load %.1f)%n",
+                name, named.rate(), named.p50(), named.p99(), named.errors(), cpu, agentCpu, jit, loadAverage());
         statements(name);
         return named;
     }
@@ -438,6 +444,11 @@ public final class WrkBench {
      * This JVM's CPU time: the agent runs in it (the benchmark's own threads only wait for wrk and
      * pgbench), so over a phase it is the agent's CPU for that phase's requests.
      */
+    /** Time this JVM's JIT compiler threads spent compiling, in ms (the agent's code is most of it). */
+    private static long jitMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
     private static long agentCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
