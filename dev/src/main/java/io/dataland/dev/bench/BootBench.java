@@ -60,10 +60,6 @@ public final class BootBench {
 
     /** A JVM configuration: flags, environment and what it runs (the agent's jar, or the floor's class). */
     private record Config(String name, List<String> jvm, Map<String, String> env, List<String> program) {
-
-        Config(String name, List<String> jvm, Map<String, String> env) {
-            this(name, jvm, env, null);
-        }
     }
 
     private record Boot(double seconds, double cpuSeconds, double rssMib, double anonMib, double fileMib, double load) {
@@ -106,28 +102,30 @@ public final class BootBench {
             env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/.well-known/jwks.json");
             env.put("BIND_HOST", "127.0.0.1");
             List<String> heap = Stack.argFile(root.resolve("agent/jvm.options"));
-            Config main = new Config("main", List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"), env);
-            Config stack = new Config("heap+arenas+aot", Stack.jvmOptions(root, "agent"), with(env, "MALLOC_ARENA_MAX", "2"));
+            List<String> agent = List.of("-jar", root.resolve("agent/target/agent.jar").toString(), "serve");
+            Config main = new Config("main", List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"), env,
+                    agent);
+            Config stack = new Config("heap+arenas+aot", Stack.jvmOptions(root, "agent"), with(env, "MALLOC_ARENA_MAX", "2"), agent);
             if (!stack.jvm().stream().anyMatch(o -> o.startsWith("-XX:AOTCache="))) {
                 throw new IllegalStateException("Stack.jvmOptions names no AOT cache although it is current");
             }
             List<Config> configs;
             if (args.length > 2 && args[2].equals("floor")) {
                 Map<String, String> floorEnv = with(stack.env(), "FLOOR_JDBC_URL", pg.jdbcUrl("boot"));
-                floorEnv.put("FLOOR_USER", "dataland");
+                floorEnv.put("FLOOR_USER", EmbeddedPg.APP_USER);
                 floorEnv.put("FLOOR_PASSWORD", pg.appPassword());
                 List<String> floorProgram = floorProgram(root, dir);
                 Path floorCache = trainFloor(java, heap, floorEnv, floorProgram, dir);
                 List<String> floorJvm = new ArrayList<>(heap);
                 floorJvm.add("-XX:AOTCache=" + floorCache);
                 configs = List.of(main, stack,
-                        new Config("aot+c1", plus(stack.jvm(), "-XX:TieredStopAtLevel=1"), stack.env()),
+                        new Config("aot+c1", plus(stack.jvm(), "-XX:TieredStopAtLevel=1"), stack.env(), agent),
                         new Config("floor", floorJvm, floorEnv, floorProgram),
                         new Config("floor+c1", plus(floorJvm, "-XX:TieredStopAtLevel=1"), floorEnv, floorProgram));
             } else {
                 configs = List.of(main,
-                        new Config("heap", heap, env),
-                        new Config("heap+arenas", heap, with(env, "MALLOC_ARENA_MAX", "2")),
+                        new Config("heap", heap, env, agent),
+                        new Config("heap+arenas", heap, with(env, "MALLOC_ARENA_MAX", "2"), agent),
                         stack);
             }
             System.out.printf(Locale.ROOT, "agent boot: %d boots per configuration, %d s idle, %s, load average %.2f%n",
@@ -183,8 +181,7 @@ public final class BootBench {
         int port = Ports.free();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(config.jvm());
-        command.addAll(config.program() != null ? config.program()
-                : List.of("-jar", root.resolve("agent/target/agent.jar").toString(), "serve"));
+        command.addAll(config.program());
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(config.name() + ".log").toFile());
         builder.environment().remove("MALLOC_ARENA_MAX");
