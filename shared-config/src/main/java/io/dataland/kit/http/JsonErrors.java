@@ -81,21 +81,31 @@ public final class JsonErrors {
         }
     }
 
+    /** {@code Retry-After} of a request refused over {@code SERVER_MAX_CONCURRENT_REQUESTS}. */
+    static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
+
     /**
-     * The errors Helidon answers before routing (a body over the size limit, an unparsable request) in the
-     * JSON shape too: register on the server with {@code directHandlers(...)}.
+     * The errors Helidon answers before routing in the JSON shape too: a body over the size limit, an
+     * unparsable request, and a request over {@code SERVER_MAX_CONCURRENT_REQUESTS} (Helidon's 503, event
+     * {@code OTHER}: 503 {@code server_busy} with {@code Retry-After}, as the contract says, where Helidon
+     * alone sends an empty body). Register on the server with {@code directHandlers(...)}.
      */
     public static DirectHandlers directHandlers() {
         DirectHandler json = (request, type, status, headers, message) -> {
-            ApiException e = fromHttp(status);
+            ApiException e = status.code() == Status.SERVICE_UNAVAILABLE_503.code()
+                    ? new ApiException(status, ErrorCodes.SERVER_BUSY, "too many requests in progress; retry shortly",
+                            BUSY_RETRY_AFTER)
+                    : fromHttp(status);
+            e.retryAfter().ifPresent(d -> headers.set(HeaderNames.RETRY_AFTER, RetryAfter.seconds(d)));
             headers.set(HeaderValues.CONTENT_TYPE_JSON);
             return DirectHandler.TransportResponse.builder().status(status).headers(headers)
                     .entity(body(e.code(), e.getMessage())).build();
         };
-        return DirectHandlers.builder()
-                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, json)
-                .addHandler(DirectHandler.EventType.BAD_REQUEST, json)
-                .build();
+        DirectHandlers.Builder handlers = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            handlers.addHandler(type, json);
+        }
+        return handlers.build();
     }
 
     /** Helidon's own errors (no route, bad request, payload too large) in the JSON shape. */
