@@ -65,10 +65,24 @@ public final class JsonErrors {
      * which reaches a client still sending as a broken pipe instead of the answer. Drained first, the answer
      * always arrives and the connection stays usable. The drain is bounded by the server's
      * {@code maxPayloadSize} ({@link JsonBody#DRAIN_BYTES}); past it Helidon closes the connection.
+     *
+     * <p>Except for a client that sent {@code Expect: 100-continue} and has not been told to continue: it
+     * waits for the answer before it sends the body (RFC 9110, section 10.1.1), so there is nothing to
+     * drain, and draining would wait for a body that never comes (curl sends it after a second; others
+     * not at all). That client gets the answer at once with {@code Connection: close}, as the RFC asks of
+     * a server that will not read the body; Helidon then closes the connection instead of reading on.
      */
     public static void send(ServerRequest req, ServerResponse res, ApiException e) {
-        drain(req);
+        if (waitsForContinue(req)) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        } else {
+            drain(req);
+        }
         send(res, e);
+    }
+
+    private static boolean waitsForContinue(ServerRequest req) {
+        return req.headers().contains(HeaderValues.EXPECT_100) && !req.continueSent();
     }
 
     private static void drain(ServerRequest req) {

@@ -1,0 +1,162 @@
+package io.dataland.kit.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dataland.kit.ServiceBoot;
+import io.dataland.kit.config.CredentialGuard;
+import io.dataland.kit.config.Settings;
+import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.TestDatabase;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A client that sends {@code Expect: 100-continue} waits for the server before it sends the body. A
+ * refusal before the body is read (401, the 413 of a declared length over the limit) is answered at once
+ * with {@code Connection: close} instead of waiting for a body that never comes; a handler that reads the
+ * body gets it after Helidon's {@code 100 Continue}. The socket here never sends a body it was not asked
+ * for, as a client waiting for the interim answer would not: the read times out (10 s) where the server
+ * waits.
+ */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class ExpectContinueTest {
+
+    private static HikariDataSource pool;
+    private static WebServer server;
+
+    @BeforeAll
+    static void start(TestDatabase database) {
+        Settings settings = Settings.load(Map.of("DATABASE_URL", database.databaseUrl(), "TEST_PORT", "0",
+                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1"), "kit-defaults.yaml");
+        pool = ServiceBoot.openPool("expect-continue-test", settings, CredentialGuard.Service.AGENT);
+        server = ServiceBoot.start(settings, "TEST_PORT", pool, routing -> routing
+                .post("/refuse", (req, res) -> {
+                    throw new ApiException(Status.UNAUTHORIZED_401, ErrorCodes.UNAUTHORIZED, "missing bearer token");
+                })
+                .post("/echo", (req, res) -> res.send("read " + req.content().as(String.class).length() + " bytes")));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop();
+        pool.close();
+    }
+
+    @Test
+    void aRefusalIsAnsweredAtOnceWithoutTheBody() throws IOException {
+        try (Socket socket = connect()) {
+            send(socket, "POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 3000\r\nExpect: 100-continue\r\n\r\n");
+            Answer answer = Answer.read(socket.getInputStream());
+            assertEquals(401, answer.status, answer.text());
+            assertTrue(answer.body.contains("\"error\":\"unauthorized\""), answer.text());
+            assertEquals("close", answer.header("connection"), "the server will not read the body: " + answer.text());
+        }
+    }
+
+    @Test
+    void aDeclaredLengthOverTheLimitIsAnsweredAtOnce() throws IOException {
+        try (Socket socket = connect()) {
+            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+            Answer answer = Answer.read(socket.getInputStream());
+            assertEquals(413, answer.status, answer.text());
+            assertTrue(answer.body.contains("\"error\":\"payload_too_large\""), answer.text());
+            assertEquals("close", answer.header("connection"), answer.text());
+        }
+    }
+
+    @Test
+    void aHandlerThatReadsTheBodyAsksForIt() throws IOException {
+        try (Socket socket = connect()) {
+            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 3000\r\nExpect: 100-continue\r\n\r\n");
+            Answer interim = Answer.read(socket.getInputStream());
+            assertEquals(100, interim.status, interim.text());
+            send(socket, "a".repeat(3000));
+            Answer answer = Answer.read(socket.getInputStream());
+            assertEquals(200, answer.status, answer.text());
+            assertEquals("read 3000 bytes", answer.body);
+        }
+    }
+
+    @Test
+    void withoutExpectARefusalDrainsTheBodyAndKeepsTheConnection() throws IOException {
+        try (Socket socket = connect()) {
+            send(socket, "POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 3000\r\n\r\n" + "a".repeat(3000));
+            Answer refused = Answer.read(socket.getInputStream());
+            assertEquals(401, refused.status, refused.text());
+            assertTrue(!"close".equals(refused.header("connection")), refused.text());
+            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nab");
+            Answer next = Answer.read(socket.getInputStream());
+            assertEquals(200, next.status, "the same connection serves the next request: " + next.text());
+            assertEquals("read 2 bytes", next.body);
+        }
+    }
+
+    private static Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** One HTTP/1.1 response: status line, headers, and a body of its {@code Content-Length}. */
+    private record Answer(int status, String head, String body) {
+
+        static Answer read(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed after: " + head.toString(StandardCharsets.US_ASCII));
+                }
+                head.write(b);
+            }
+            String text = head.toString(StandardCharsets.US_ASCII);
+            int status = Integer.parseInt(text.substring(9, 12));
+            int length = 0;
+            for (String line : text.split("\r\n")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            return new Answer(status, text, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        }
+
+        String header(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                }
+            }
+            return null;
+        }
+
+        String text() {
+            return head + body;
+        }
+    }
+}
