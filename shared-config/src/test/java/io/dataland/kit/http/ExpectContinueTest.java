@@ -59,25 +59,23 @@ class ExpectContinueTest {
 
     @Test
     void aRefusalIsAnsweredAtOnceWithoutTheBody() throws IOException {
-        try (Socket socket = connect()) {
-            send(socket, "POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 3000\r\nExpect: 100-continue\r\n\r\n");
-            Answer answer = Answer.read(socket.getInputStream());
-            assertEquals(401, answer.status, answer.text());
-            assertTrue(answer.body.contains("\"error\":\"unauthorized\""), answer.text());
-            assertEquals("close", answer.header("connection"), "the server will not read the body: " + answer.text());
-        }
+        assertAnsweredWithoutBody("/refuse", 3000, 401, "unauthorized");
     }
 
     @Test
     void aDeclaredLengthOverTheLimitIsAnsweredAtOnce() throws IOException {
+        assertAnsweredWithoutBody("/echo", 100_000, 413, "payload_too_large");
+    }
+
+    /** Headers with {@code Expect: 100-continue} and no body: the JSON error, and the server will not read on. */
+    private static void assertAnsweredWithoutBody(String path, int length, int status, String code) throws IOException {
         try (Socket socket = connect()) {
-            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+            send(socket, "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n");
             Answer answer = Answer.read(socket.getInputStream());
-            assertEquals(413, answer.status, answer.text());
-            assertTrue(answer.body.contains("\"error\":\"payload_too_large\""), answer.text());
-            assertEquals("close", answer.header("connection"), answer.text());
+            assertEquals(status, answer.status, answer.text());
+            assertTrue(answer.body.contains("\"error\":\"" + code + "\""), answer.text());
+            assertEquals("close", answer.header("connection"), "the server will not read the body: " + answer.text());
         }
     }
 
