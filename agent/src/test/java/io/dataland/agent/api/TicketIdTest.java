@@ -55,6 +55,32 @@ class TicketIdTest {
     }
 
     @Test
+    void aTicketEqualToTheCallersGeneralConversationIdIsAConflictAndChangesNothing() {
+        String token = newToken();
+        String general = agent.post("/v1/chat", token, "{\"message\":\"hello\"}").json().get("conversation_id").asText();
+        String before = agent.snapshot();
+        assertError(museum(token, general), 409, "ticket_conflicts_with_conversation");
+        assertEquals(before, agent.snapshot(), "no message appended to the general conversation, no ticket row");
+        assertEquals("general", agent.get("/v1/conversations/" + general, token).json().get("mode").asText());
+    }
+
+    @Test
+    void aTicketEqualToAnotherUsersConversationIdIsTheSameConflictNotAnOwnershipAnswer() {
+        String owner = newToken();
+        String general = agent.post("/v1/chat", owner, "{\"message\":\"hello\"}").json().get("conversation_id").asText();
+        String stranger = newToken();
+        assertEquals(200, agent.get("/v1/me", stranger).status());
+        String before = agent.snapshot();
+        // the same answer as for one's own general conversation: whose conversation it is stays untold
+        assertError(museum(stranger, general), 409, "ticket_conflicts_with_conversation");
+        assertEquals(before, agent.snapshot());
+        // a ticket registered to another user is still told as such
+        String ticket = "T-" + UUID.randomUUID();
+        assertEquals(200, museum(owner, ticket).status());
+        assertError(museum(newToken(), ticket), 403, "ticket_owned_by_other_user");
+    }
+
+    @Test
     void aTicketIdWithDotsThatIsNoDotSegmentIsAcceptedAndReachable() {
         String token = newToken();
         for (String ticket : new String[] {"a.b-" + UUID.randomUUID(), "..." + UUID.randomUUID()}) {
