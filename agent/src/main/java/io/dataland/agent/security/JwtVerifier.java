@@ -2,6 +2,7 @@ package io.dataland.agent.security;
 
 import java.security.Key;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -14,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dataland.agent.user.JoinedDate;
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.Bearer;
 import io.dataland.kit.http.Json;
@@ -193,11 +195,21 @@ public final class JwtVerifier {
         return value instanceof String s ? s : null;
     }
 
-    /** {@code joined_date}: ISO-8601 (with or without offset, or a date) or epoch seconds; else null. */
+    /**
+     * {@code joined_date}: ISO-8601 (with or without offset, or a date) or epoch seconds, within
+     * {@link JoinedDate}'s years 1..9999 UTC; else null (unusable, ignored like an absent claim).
+     */
     static OffsetDateTime timestamp(Object value) {
+        return JoinedDate.usable(parsedTimestamp(value));
+    }
+
+    private static OffsetDateTime parsedTimestamp(Object value) {
         try {
             if (value instanceof Number n) {
-                return OffsetDateTime.ofInstant(Instant.ofEpochSecond(n.longValue()), ZoneOffset.UTC);
+                // checked as a double first: longValue() would clamp a huge double and wrap a huge BigInteger
+                // into range; any usable instant is far below 1e15 seconds, where a double is exact enough
+                return Math.abs(n.doubleValue()) < 1e15
+                        ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(n.longValue()), ZoneOffset.UTC) : null;
             }
             if (value instanceof Date d) {
                 return OffsetDateTime.ofInstant(d.toInstant(), ZoneOffset.UTC);
@@ -212,7 +224,7 @@ public final class JwtVerifier {
                     return java.time.LocalDateTime.parse(s).atOffset(ZoneOffset.UTC);
                 }
             }
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeException | ArithmeticException e) {
             return null;
         }
         return null;
