@@ -230,7 +230,11 @@ public final class JwtVerifier {
         return null;
     }
 
-    /** {@code access_permissions}: a list stored JSON-encoded; a string is kept as given; else null. */
+    /**
+     * {@code access_permissions}: a JSON list, JSON-encoded as the column stores it (the original's rule: a
+     * JSON-encoded list); any other value (a string, a number, an object) is unusable and null, ignored
+     * like an absent claim, so the column never holds anything but a list.
+     */
     static String permissions(Object value) {
         if (value instanceof Collection<?> list) {
             try {
@@ -239,7 +243,7 @@ public final class JwtVerifier {
                 return null;
             }
         }
-        return value instanceof String s ? s : null;
+        return null;
     }
 
     private static Claims parseWith(JwtParser parser, String token) {

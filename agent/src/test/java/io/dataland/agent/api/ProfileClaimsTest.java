@@ -73,6 +73,20 @@ class ProfileClaimsTest {
     }
 
     @Test
+    void anAccessPermissionsClaimThatIsNotAListIsIgnoredLikeAnAbsentClaim() {
+        String fresh = newSub();
+        assertTrue(me(fresh, Map.of("access_permissions", "admin")).json().get("access_permissions").isNull());
+        String sub = newSub();
+        assertEquals("[\"museum\",\"staff\"]", me(sub, Map.of("access_permissions", List.of("museum", "staff")))
+                .json().get("access_permissions").asText(), "a list is stored JSON-encoded");
+        for (Object notAList : List.of("admin", "[\"admin\"]", 5, true, Map.of("role", "admin"))) {
+            assertEquals("[\"museum\",\"staff\"]", me(sub, Map.of("access_permissions", notAList))
+                    .json().get("access_permissions").asText(), "ignored: " + notAList);
+        }
+        assertEquals("[\"museum\",\"staff\"]", agent.text("SELECT access_permissions FROM users WHERE id = '" + sub + "'"));
+    }
+
+    @Test
     void aStoredJoinedDateJavaCannotAnswerReadsAsNull() {
         for (String stored : List.of("infinity", "-infinity", "4714-11-24 00:00:00+00 BC", "20000-01-01 00:00:00+00")) {
             String sub = newSub();
