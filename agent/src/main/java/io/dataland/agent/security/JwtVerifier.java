@@ -43,6 +43,8 @@ public final class JwtVerifier {
     public static final long MAX_LEEWAY_SECONDS = 60;
 
     private static final int CACHE_MAX = 10_000;
+    /** The most characters of a {@code sub}, the user id every row of the caller carries. */
+    public static final int MAX_SUB = 255;
 
     /** The default most a token may live ({@code exp} - {@code iat}): {@code JWT_MAX_LIFETIME}. */
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
@@ -181,7 +183,8 @@ public final class JwtVerifier {
             throw Bearer.unauthorized("token lives longer than allowed");
         }
         String sub = claims.getSubject();
-        if (sub == null || sub.isBlank() || sub.length() > 255) {
+        // characters as every other length rule of the API counts them (code points, not UTF-16 units)
+        if (sub == null || sub.isBlank() || sub.codePointCount(0, sub.length()) > MAX_SUB) {
             throw Bearer.unauthorized("token has no usable sub");
         }
         return new Caller(sub, text(claims, "email"), text(claims, "full_name"), text(claims, "location"),

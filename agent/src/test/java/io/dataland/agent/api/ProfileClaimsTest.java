@@ -87,6 +87,17 @@ class ProfileClaimsTest {
     }
 
     @Test
+    void aSubOfUpTo255CharactersIsAUserALongerOneIsRefused() {
+        String unique = UUID.randomUUID().toString();
+        assertEquals(255, me(unique + "x".repeat(255 - unique.length()), Map.of()).json().get("id").asText().length());
+        String tickets = unique + "\uD83C\uDFAB".repeat(255 - unique.length());
+        assertEquals(tickets, me(tickets, Map.of()).json().get("id").asText(), "255 characters, 4 bytes each");
+        Response tooLong = agent.get("/v1/me", agent.token(unique + "x".repeat(256 - unique.length())));
+        assertEquals(401, tooLong.status(), tooLong.body());
+        assertEquals("unauthorized", tooLong.error());
+    }
+
+    @Test
     void aStoredJoinedDateJavaCannotAnswerReadsAsNull() {
         for (String stored : List.of("infinity", "-infinity", "4714-11-24 00:00:00+00 BC", "20000-01-01 00:00:00+00")) {
             String sub = newSub();
