@@ -73,7 +73,7 @@ public final class JsonErrors {
      * a server that will not read the body; Helidon then closes the connection instead of reading on.
      */
     public static void send(ServerRequest req, ServerResponse res, ApiException e) {
-        if (waitsForContinue(req)) {
+        if (e.closesConnection() || waitsForContinue(req)) {
             res.header(HeaderValues.CONNECTION_CLOSE);
         } else {
             drain(req);
@@ -133,6 +133,7 @@ public final class JsonErrors {
             case 405 -> new ApiException(status, ErrorCodes.METHOD_NOT_ALLOWED, "method not allowed");
             case 413 -> new ApiException(status, ErrorCodes.PAYLOAD_TOO_LARGE, "request body over the limit");
             case 415 -> new ApiException(status, ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported content type");
+            case 501 -> new ApiException(status, ErrorCodes.NOT_IMPLEMENTED, "transfer coding not supported (only chunked)");
             default -> new ApiException(status, status.code() >= 500 ? ErrorCodes.INTERNAL_ERROR : ErrorCodes.BAD_REQUEST,
                     status.code() >= 500 ? "internal error" : status.reasonPhrase().toLowerCase(java.util.Locale.ROOT));
         };
