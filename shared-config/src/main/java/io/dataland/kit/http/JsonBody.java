@@ -111,11 +111,12 @@ public final class JsonBody {
         byte[] bytes;
         try {
             bytes = in.readNBytes(MAX_BYTES + 1);
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException api) {
-                throw api;
-            }
+        } catch (NumberFormatException brokenChunkSize) {
+            // Helidon's decoder parses each chunk size as hex; anything else (a body past the server's
+            // maxPayloadSize, the client gone) goes on to the error mapping as before
             throw ApiException.unreadableBody();
+        } catch (IOException e) {
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
         }
         try (in) {
             if (bytes.length > MAX_BYTES) {

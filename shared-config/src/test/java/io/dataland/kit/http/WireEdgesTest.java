@@ -66,6 +66,15 @@ class WireEdgesTest {
     }
 
     @Test
+    void aChunkWithoutItsLineEndIsAnsweredAtOnce() throws IOException {
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.send(CHUNKED_POST + "3\r\n{}}XY0\r\n\r\n");
+            RawHttp.Answer answer = http.read();
+            assertEquals(400, answer.status(), answer.text());
+        }
+    }
+
+    @Test
     void aChunkExtensionIs400NotA500() throws IOException {
         try (RawHttp http = new RawHttp(server.port())) {
             http.send(CHUNKED_POST + "9;name=value\r\n{\"a\":\"b\"}\r\n0\r\n\r\n");
