@@ -100,7 +100,7 @@ class StaffAccountTest {
                     && tokenHeader.contains("Path=/") && !tokenHeader.contains("Domain"), tokenHeader);
             String token = value(tokenHeader);
 
-            HttpResponse<String> page = auth.get("/password");
+            HttpResponse<String> page = auth.get("/password", "Cookie", StaffPagesService.TOKEN_COOKIE + "=" + token);
             String cookies = StaffPagesService.CSRF_COOKIE + "=" + cookie(page, StaffPagesService.CSRF_COOKIE) + "; "
                     + StaffPagesService.TOKEN_COOKIE + "=" + token;
             HttpResponse<String> wrong = auth.postForm("/password", form(Map.of("csrf", csrf(page),

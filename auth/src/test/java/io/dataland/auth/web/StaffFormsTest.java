@@ -117,6 +117,32 @@ class StaffFormsTest {
     }
 
     @Test
+    void thePasswordPageIs401WithoutAValidTokenCookieAndSaysToSignIn() {
+        HttpResponse<String> signup = client.submit("/signup", Map.of("email", "pw-page@example.org",
+                "password", "pw page password"));
+        String jwt = cookieValue(setCookie(signup, StaffPagesService.TOKEN_COOKIE));
+        String tampered = jwt.substring(0, jwt.length() - 4) + (jwt.endsWith("AAAA") ? "BBBB" : "AAAA");
+        for (String token : new String[] {null, "", "not-a-jwt", tampered}) {
+            assertSignInFirst(client.get("/password", token == null ? null : StaffPagesService.TOKEN_COOKIE + "=" + token),
+                    "GET with token cookie " + token);
+        }
+        HttpResponse<String> page = client.get("/password", StaffPagesService.TOKEN_COOKIE + "=" + jwt);
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().contains("id=\"current_password\"") && !page.body().contains("role=\"alert\""), page.body());
+        // POST without the token cookie answers the same page
+        assertSignInFirst(client.postRaw("/password", form(Map.of("csrf", csrfField(page.body()), "current_password",
+                "pw page password", "new_password", "another pw password")),
+                cookieValue(setCookie(page, StaffPagesService.CSRF_COOKIE))), "POST without a token cookie");
+    }
+
+    private static void assertSignInFirst(HttpResponse<String> res, String what) {
+        assertEquals(401, res.statusCode(), what + ": " + res.body());
+        assertTrue(res.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), what);
+        assertTrue(res.body().contains("Please sign in first.") && res.body().contains("href=\"/login\""),
+                what + ": " + res.body());
+    }
+
+    @Test
     void aPostWithoutTheMatchingCsrfTokenIsRefusedAndChangesNothing() {
         HttpResponse<String> noCookie = client.postRaw("/signup", form(Map.of("csrf", "forged", "email", "csrf@example.org",
                 "password", "csrf password 1")), null);
@@ -155,7 +181,13 @@ class StaffFormsTest {
     /** GETs the form for its CSRF token and cookie, then POSTs with both, like a browser. */
     record FormClient(String base) {
         HttpResponse<String> get(String path) {
-            return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).GET());
+            return get(path, null);
+        }
+
+        /** GETs {@code path} sending {@code cookie} (null: none). */
+        HttpResponse<String> get(String path, String cookie) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).GET();
+            return send(cookie == null ? request : request.header("Cookie", cookie));
         }
 
         HttpResponse<String> submit(String path, Map<String, String> fields) {
