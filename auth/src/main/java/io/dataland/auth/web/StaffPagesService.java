@@ -10,6 +10,7 @@ import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.token.Tokens;
 import io.dataland.auth.account.ClientAddress;
 import io.dataland.kit.http.ApiException;
+import io.dataland.kit.http.JsonErrors;
 import io.dataland.kit.http.RetryAfter;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
@@ -79,11 +80,8 @@ public final class StaffPagesService implements HttpService {
 
     /** The password form: the signed-in cookie names the account, the form proves the current password. */
     private void submitPassword(ServerRequest req, ServerResponse res) {
-        FormBody form;
-        try {
-            form = FormBody.read(req);
-        } catch (ApiException e) {
-            showForm(res, "password", e.status(), null, null, e.getMessage());
+        FormBody form = readForm(req, res, "password");
+        if (form == null) {
             return;
         }
         if (!csrfMatches(req, form.get("csrf"))) {
@@ -111,11 +109,8 @@ public final class StaffPagesService implements HttpService {
      * so another site cannot sign a user out. The token itself stays valid until its {@code exp}.
      */
     private void signOut(ServerRequest req, ServerResponse res) {
-        FormBody form;
-        try {
-            form = FormBody.read(req);
-        } catch (ApiException e) {
-            showForm(res, "login", e.status(), null, null, e.getMessage());
+        FormBody form = readForm(req, res, "login");
+        if (form == null) {
             return;
         }
         if (!csrfMatches(req, form.get("csrf"))) {
@@ -142,11 +137,8 @@ public final class StaffPagesService implements HttpService {
 
     private void submit(ServerRequest req, ServerResponse res, String kind,
                         java.util.function.Function<FormBody, Authenticator.SignedIn> action) {
-        FormBody form;
-        try {
-            form = FormBody.read(req);
-        } catch (ApiException e) {
-            showForm(res, kind, e.status(), null, null, e.getMessage());
+        FormBody form = readForm(req, res, kind);
+        if (form == null) {
             return;
         }
         String email = form.get("email").strip();
@@ -164,6 +156,21 @@ public final class StaffPagesService implements HttpService {
         } catch (ApiException e) {
             e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
             showForm(res, kind, e.status(), email, form.optional("full_name"), e.getMessage());
+        }
+    }
+
+    /**
+     * The form of {@code req}, or null after answering its refusal (415, 413, 400) with the {@code kind} page.
+     * The unread body is drained first, or the connection closed for a client waiting on
+     * {@code Expect: 100-continue}, as for a refusal in JSON ({@link JsonErrors#discardBody}).
+     */
+    private FormBody readForm(ServerRequest req, ServerResponse res, String kind) {
+        try {
+            return FormBody.read(req);
+        } catch (ApiException e) {
+            JsonErrors.discardBody(req, res);
+            showForm(res, kind, e.status(), null, null, e.getMessage());
+            return null;
         }
     }
 
