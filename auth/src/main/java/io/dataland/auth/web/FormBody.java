@@ -17,9 +17,10 @@ record FormBody(Map<String, String> values) {
 
     /**
      * Reads the request body; 415 for another content type, 413 over {@link JsonBody#MAX_BYTES}, 400 when it
-     * does not decode. A declared length over the limit is refused here, before anything is read (so a client
-     * waiting on {@code Expect: 100-continue} is not told to send it): the kit's
-     * {@link io.dataland.kit.http.JsonErrors#bodyLimit()} leaves forms to their route, whose refusal is its page.
+     * does not decode. A declared length over the limit is refused here without reading (a client waiting on
+     * {@code Expect: 100-continue} is not told to send it): the kit's {@link JsonErrors#bodyLimit()} has
+     * drained such a body (or set {@code Connection: close}) and left the refusal to the route, whose answer
+     * is its page. A chunked body is counted while read; the stream's close reads what is left.
      */
     static FormBody read(ServerRequest req) {
         if (!JsonErrors.isForm(req)) {

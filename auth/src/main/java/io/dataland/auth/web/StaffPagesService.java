@@ -10,7 +10,6 @@ import io.dataland.auth.account.Authenticator;
 import io.dataland.auth.token.Tokens;
 import io.dataland.auth.account.ClientAddress;
 import io.dataland.kit.http.ApiException;
-import io.dataland.kit.http.JsonErrors;
 import io.dataland.kit.http.RetryAfter;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
@@ -80,8 +79,11 @@ public final class StaffPagesService implements HttpService {
 
     /** The password form: the signed-in cookie names the account, the form proves the current password. */
     private void submitPassword(ServerRequest req, ServerResponse res) {
-        FormBody form = readForm(req, res, "password");
-        if (form == null) {
+        FormBody form;
+        try {
+            form = FormBody.read(req);
+        } catch (ApiException e) {
+            showForm(res, "password", e.status(), null, null, e.getMessage());
             return;
         }
         if (!csrfMatches(req, form.get("csrf"))) {
@@ -109,8 +111,11 @@ public final class StaffPagesService implements HttpService {
      * so another site cannot sign a user out. The token itself stays valid until its {@code exp}.
      */
     private void signOut(ServerRequest req, ServerResponse res) {
-        FormBody form = readForm(req, res, "login");
-        if (form == null) {
+        FormBody form;
+        try {
+            form = FormBody.read(req);
+        } catch (ApiException e) {
+            showForm(res, "login", e.status(), null, null, e.getMessage());
             return;
         }
         if (!csrfMatches(req, form.get("csrf"))) {
@@ -137,8 +142,11 @@ public final class StaffPagesService implements HttpService {
 
     private void submit(ServerRequest req, ServerResponse res, String kind,
                         java.util.function.Function<FormBody, Authenticator.SignedIn> action) {
-        FormBody form = readForm(req, res, kind);
-        if (form == null) {
+        FormBody form;
+        try {
+            form = FormBody.read(req);
+        } catch (ApiException e) {
+            showForm(res, kind, e.status(), null, null, e.getMessage());
             return;
         }
         String email = form.get("email").strip();
@@ -156,21 +164,6 @@ public final class StaffPagesService implements HttpService {
         } catch (ApiException e) {
             e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
             showForm(res, kind, e.status(), email, form.optional("full_name"), e.getMessage());
-        }
-    }
-
-    /**
-     * The form of {@code req}, or null after answering its refusal (415, 413, 400) with the {@code kind} page.
-     * The unread body is drained first, or the connection closed for a client waiting on
-     * {@code Expect: 100-continue}, as for a refusal in JSON ({@link JsonErrors#discardBody}).
-     */
-    private FormBody readForm(ServerRequest req, ServerResponse res, String kind) {
-        try {
-            return FormBody.read(req);
-        } catch (ApiException e) {
-            JsonErrors.discardBody(req, res);
-            showForm(res, kind, e.status(), null, null, e.getMessage());
-            return null;
         }
     }
 

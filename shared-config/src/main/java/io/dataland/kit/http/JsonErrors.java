@@ -73,21 +73,12 @@ public final class JsonErrors {
      * a server that will not read the body; Helidon then closes the connection instead of reading on.
      */
     public static void send(ServerRequest req, ServerResponse res, ApiException e) {
-        discardBody(req, res);
-        send(res, e);
-    }
-
-    /**
-     * What {@link #send(ServerRequest, ServerResponse, ApiException)} does before it writes the error, for a
-     * refusal answered in another shape (auth's form pages): the unread body drained, or, for a client waiting
-     * on {@code Expect: 100-continue}, {@code Connection: close} on {@code res}. Call it before sending.
-     */
-    public static void discardBody(ServerRequest req, ServerResponse res) {
         if (waitsForContinue(req)) {
             res.header(HeaderValues.CONNECTION_CLOSE);
         } else {
             drain(req);
         }
+        send(res, e);
     }
 
     private static boolean waitsForContinue(ServerRequest req) {
@@ -217,19 +208,26 @@ public final class JsonErrors {
      * {@link #send(ServerRequest, ServerResponse, ApiException)}). Here the body, up to
      * {@link JsonBody#DRAIN_BYTES} (the server's {@code maxPayloadSize}), is drained before the answer.
      *
-     * <p>Not for an HTML form ({@code application/x-www-form-urlencoded}): a refused form is answered with its
-     * page, which only its route can render, so the request goes on to the route, which refuses a declared
-     * length over the limit before reading (auth's {@code FormBody}) and answers after
-     * {@link #discardBody}. Every other route that reads a body reads JSON ({@link JsonBody#read}), which
-     * refuses that content type (415) before reading.
+     * <p>An HTML form ({@link #isForm}) is refused by its route instead, with its page, which only the route
+     * can render: here its body is drained as for any refusal (or, for a client waiting on
+     * {@code Expect: 100-continue}, the answer will carry {@code Connection: close}), then the request goes
+     * on, and the route refuses the declared length without reading (auth's {@code FormBody}). Every other
+     * route that reads a body reads JSON ({@link JsonBody#read}), which refuses a form (415).
      */
     public static Filter bodyLimit() {
         return (chain, req, res) -> {
-            if (req.headers().contentLength().orElse(0) > JsonBody.MAX_BYTES && !isForm(req)) {
+            if (req.headers().contentLength().orElse(0) <= JsonBody.MAX_BYTES) {
+                chain.proceed();
+            } else if (isForm(req)) {
+                if (waitsForContinue(req)) {
+                    res.header(HeaderValues.CONNECTION_CLOSE);
+                } else {
+                    drain(req);
+                }
+                chain.proceed();
+            } else {
                 send(req, res, new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
                         "request body over the limit of " + JsonBody.MAX_BYTES + " bytes"));
-            } else {
-                chain.proceed();
             }
         };
     }
