@@ -208,16 +208,36 @@ public final class JsonErrors {
      * reading it, which can reach a client still sending as a reset instead of the 413 (see
      * {@link #send(ServerRequest, ServerResponse, ApiException)}). Here the body, up to
      * {@link JsonBody#DRAIN_BYTES} (the server's {@code maxPayloadSize}), is drained before the answer.
+     *
+     * <p>An HTML form ({@link #isForm}) is refused by its route instead, with its page, which only the route
+     * can render: here its body is drained as for any refusal (or, for a client waiting on
+     * {@code Expect: 100-continue}, the answer will carry {@code Connection: close}), then the request goes
+     * on, and the route refuses the declared length without reading (auth's {@code FormBody}). Every other
+     * route that reads a body reads JSON ({@link JsonBody#read}), which refuses a form (415).
      */
     public static Filter bodyLimit() {
         return (chain, req, res) -> {
-            if (req.headers().contentLength().orElse(0) > JsonBody.MAX_BYTES) {
+            if (req.headers().contentLength().orElse(0) <= JsonBody.MAX_BYTES) {
+                chain.proceed();
+            } else if (isForm(req)) {
+                if (waitsForContinue(req)) {
+                    res.header(HeaderValues.CONNECTION_CLOSE);
+                } else {
+                    drain(req);
+                }
+                chain.proceed();
+            } else {
                 send(req, res, new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
                         "request body over the limit of " + JsonBody.MAX_BYTES + " bytes"));
-            } else {
-                chain.proceed();
             }
         };
+    }
+
+    /** Whether {@code req} is sent as an HTML form ({@code application/x-www-form-urlencoded}). */
+    public static boolean isForm(ServerRequest req) {
+        return req.headers().contentType()
+                .map(type -> "application/x-www-form-urlencoded".equalsIgnoreCase(type.mediaType().text()))
+                .orElse(false);
     }
 
     private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter,
