@@ -73,12 +73,21 @@ public final class JsonErrors {
      * a server that will not read the body; Helidon then closes the connection instead of reading on.
      */
     public static void send(ServerRequest req, ServerResponse res, ApiException e) {
-        if (e.closesConnection() || waitsForContinue(req)) {
+        discardBody(req, res, e.closesConnection());
+        send(res, e);
+    }
+
+    /**
+     * Before a refusal: reads and discards the unread body, or, when {@code close} or for a client waiting on
+     * {@code Expect: 100-continue}, marks the answer {@code Connection: close} instead (see
+     * {@link #send(ServerRequest, ServerResponse, ApiException)}).
+     */
+    private static void discardBody(ServerRequest req, ServerResponse res, boolean close) {
+        if (close || waitsForContinue(req)) {
             res.header(HeaderValues.CONNECTION_CLOSE);
         } else {
             drain(req);
         }
-        send(res, e);
     }
 
     private static boolean waitsForContinue(ServerRequest req) {
@@ -220,11 +229,7 @@ public final class JsonErrors {
             if (req.headers().contentLength().orElse(0) <= JsonBody.MAX_BYTES) {
                 chain.proceed();
             } else if (isForm(req)) {
-                if (waitsForContinue(req)) {
-                    res.header(HeaderValues.CONNECTION_CLOSE);
-                } else {
-                    drain(req);
-                }
+                discardBody(req, res, false);
                 chain.proceed();
             } else {
                 send(req, res, new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
