@@ -14,6 +14,7 @@ import java.security.Key;
 import java.security.KeyFactory;
 import java.security.spec.RSAPublicKeySpec;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Base64;
@@ -204,6 +205,34 @@ class AuthApiContractTest {
         assertFalse(body.has("hash"));
         assertFalse(body.has("salt"));
         assertFalse(me.body().contains("argon2"));
+    }
+
+    @Test
+    void meShowsProfileValuesWithoutAValueAsNullWhileTheRowKeepsTheOriginalsEmptyLocation() throws Exception {
+        for (String profile : new String[] {"", ",\"location\":null", ",\"location\":\"\",\"full_name\":\"\","
+                + "\"profile_photo_url\":\"\""}) {
+            String email = "nowhere" + profile.length() + "@example.org";
+            HttpResponse<String> signup = auth.postJson("/auth/signup", "{\"email\":\"" + email
+                    + "\",\"password\":\"a password of hers\"" + profile + "}");
+            assertEquals(201, signup.statusCode(), signup.body());
+            JsonNode me = AuthFixture.json(auth.get("/auth/me", "Authorization", "Bearer "
+                    + AuthFixture.json(signup).get("access_token").asText()));
+            for (String key : new String[] {"full_name", "location", "profile_photo_url"}) {
+                assertTrue(me.has(key) && me.get(key).isNull(), key + " of " + profile + ": " + me);
+            }
+            try (Connection c = database.server().superuser(database.name());
+                 PreparedStatement s = c.prepareStatement("SELECT location FROM auth_server_users WHERE email = ?")) {
+                s.setString(1, email);
+                try (ResultSet rs = s.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("", rs.getString(1), "NOT NULL DEFAULT '', as the original stack reads it");
+                }
+            }
+        }
+        String token = AuthFixture.json(auth.postJson("/auth/signup", "{\"email\":\"somewhere@example.org\","
+                + "\"password\":\"a password of hers\",\"location\":\"Oslo\"}")).get("access_token").asText();
+        assertEquals("Oslo", AuthFixture.json(auth.get("/auth/me", "Authorization", "Bearer " + token))
+                .get("location").asText());
     }
 
     @Test

@@ -70,6 +70,22 @@ class StaffAccountTest {
     }
 
     @Test
+    void emailsWithAnySpaceOrControlCharacterInsideAreRefusedAtSignupAndLogin(TestDatabase db) {
+        try (AuthFixture auth = AuthFixture.start(db, ENV)) {
+            // no-break spaces are not Character.isWhitespace; the others are space separators, line breaks, controls
+            for (String spaced : List.of("a\u00a0x@example.com", "a\u2007x@example.com", "a\u202fx@example.com",
+                    "a x@example.com", "a\u3000x@example.com", "a\u2028x@example.com", "a\u0085x@example.com",
+                    "a\tx@example.com", "ax@exa\u00a0mple.com")) {
+                AuthApiContractTest.assertError(auth.postJson("/auth/signup", "{\"email\":" + AuthFixture.quote(spaced)
+                        + ",\"password\":\"a fine password\"}"), 400, "invalid_email");
+                AuthApiContractTest.assertError(auth.login(spaced, "a fine password"), 400, "invalid_email");
+            }
+            assertEquals(201, auth.postJson("/auth/signup", "{\"email\":\"ax@example.com\",\"password\":\"a fine password\"}")
+                    .statusCode(), "the same address without the space");
+        }
+    }
+
+    @Test
     void theFormsUseHostCookiesChangeThePasswordAndSignOutClearsBothCookies(TestDatabase db) {
         try (AuthFixture auth = AuthFixture.start(db, ENV)) {
             HttpResponse<String> signupPage = auth.get("/signup");
@@ -84,7 +100,7 @@ class StaffAccountTest {
                     && tokenHeader.contains("Path=/") && !tokenHeader.contains("Domain"), tokenHeader);
             String token = value(tokenHeader);
 
-            HttpResponse<String> page = auth.get("/password");
+            HttpResponse<String> page = auth.get("/password", "Cookie", StaffPagesService.TOKEN_COOKIE + "=" + token);
             String cookies = StaffPagesService.CSRF_COOKIE + "=" + cookie(page, StaffPagesService.CSRF_COOKIE) + "; "
                     + StaffPagesService.TOKEN_COOKIE + "=" + token;
             HttpResponse<String> wrong = auth.postForm("/password", form(Map.of("csrf", csrf(page),

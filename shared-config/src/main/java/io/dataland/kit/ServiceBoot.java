@@ -10,6 +10,8 @@ import io.dataland.kit.db.PoolBudget;
 import io.dataland.kit.db.PoolFactory;
 import io.dataland.kit.db.PoolSettings;
 import io.dataland.kit.db.Pooler;
+import io.dataland.kit.http.ConnectionClose;
+import io.dataland.kit.http.ExactPaths;
 import io.dataland.kit.http.JsonBody;
 import io.dataland.kit.http.JsonErrors;
 
@@ -157,8 +159,10 @@ public final class ServiceBoot {
                 .shutdownHook(false)
                 .addFeature(observe(dataSource))
                 .routing(routing -> {
+                    routing.addFilter(ConnectionClose.filter());
                     tracing.register(routing);
                     routing.addFilter(RequestMetrics.create());
+                    routing.addFilter(ExactPaths.filter());
                     routing.addFilter(JsonErrors.bodyLimit());
                     routing.addFilter(JsonErrors.controlCharacters());
                     DatabaseGuard guard = DatabaseGuard.of(dataSource);

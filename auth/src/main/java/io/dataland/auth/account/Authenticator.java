@@ -73,6 +73,7 @@ public final class Authenticator {
         }
         String hash = bulkhead.run(Lane.SIGNUP, () -> hasher.hash(request.password()));
         String sub = UUID.randomUUID().toString();
+        // location is NOT NULL DEFAULT '' (the original's column): no location is '', shown as null (AccountView)
         NewAccount account = new NewAccount(sub, email, hash, PasswordHasher.ARGON2_SALT, fullName,
                 location == null ? "" : location, photo);
         if (!db.inTransaction(session -> AccountRepository.insert(session, account))) {

@@ -26,7 +26,9 @@ public final class Credentials {
      * The trimmed, NFC-normalised, lower-cased email; 400 {@code invalid_email} unless it looks like one.
      * NFC makes the composed and decomposed spellings of one address one account; format characters
      * (Unicode Cf: bidi overrides and isolates, zero-width space/joiners, BOM, soft hyphen) are refused,
-     * since they make two different addresses look identical to staff reading them.
+     * since they make two different addresses look identical to staff reading them. Whitespace of any kind is
+     * refused too: {@link Character#isWhitespace} leaves out the no-break spaces (U+00A0, U+2007, U+202F),
+     * which {@link Character#isSpaceChar} (every Unicode space separator) catches.
      */
     public static String normaliseEmail(String raw) {
         Text.checked("email", raw);
@@ -37,7 +39,7 @@ public final class Credentials {
         int at = email.indexOf('@');
         if (email.isEmpty() || email.length() > MAX_EMAIL || at <= 0 || at != email.lastIndexOf('@')
                 || at == email.length() - 1 || email.codePoints().anyMatch(c -> Character.isWhitespace(c)
-                || Character.isISOControl(c))) {
+                || Character.isSpaceChar(c) || Character.isISOControl(c))) {
             throw ApiException.badRequest("invalid_email", "email must be an address like name@example.org");
         }
         return email;

@@ -8,20 +8,28 @@ import java.util.Map;
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.ErrorCodes;
 import io.dataland.kit.http.JsonBody;
+import io.dataland.kit.http.JsonErrors;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 
 /** An {@code application/x-www-form-urlencoded} body: first value of each name. */
 record FormBody(Map<String, String> values) {
 
-    /** Reads the request body; 415 for another content type, 400 when it does not decode. */
+    /**
+     * Reads the request body; 415 for another content type, 413 over {@link JsonBody#MAX_BYTES}, 400 when it
+     * does not decode. A declared length over the limit is refused here without reading (a client waiting on
+     * {@code Expect: 100-continue} is not told to send it): the kit's {@link JsonErrors#bodyLimit()} has
+     * drained such a body (or set {@code Connection: close}) and left the refusal to the route, whose answer
+     * is its page. A chunked body is counted while read; the stream's close reads what is left.
+     */
     static FormBody read(ServerRequest req) {
-        boolean form = req.headers().contentType()
-                .map(type -> "application/x-www-form-urlencoded".equalsIgnoreCase(type.mediaType().text()))
-                .orElse(false);
-        if (!form) {
+        if (!JsonErrors.isForm(req)) {
             throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
                     "send the form as application/x-www-form-urlencoded");
+        }
+        if (req.headers().contentLength().orElse(0) > JsonBody.MAX_BYTES) {
+            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
+                    "request body over the limit of " + JsonBody.MAX_BYTES + " bytes");
         }
         // the kit's bounded read (413 past 64 KiB, chunked too), then strict decoding: a malformed percent
         // escape or bytes that are not strict UTF-8 (overlong forms, CESU-8) are 400, never replaced by U+FFFD

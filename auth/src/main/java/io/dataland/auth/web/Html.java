@@ -9,7 +9,7 @@ final class Html {
     /** A form page: {@code kind} is {@code login}, {@code signup} or {@code password}. */
     static String form(String kind, String csrf, String email, String fullName, String error) {
         if (kind.equals("password")) {
-            return passwordForm(csrf, error);
+            return passwordForm(csrf, error, false);
         }
         boolean signup = kind.equals("signup");
         String title = signup ? "Create a staff account" : "Staff sign-in";
@@ -53,10 +53,18 @@ final class Html {
                 + "<p><a href=\"/login\">Sign in</a></p>\n");
     }
 
-    private static String passwordForm(String csrf, String error) {
+    /** The password page for a caller without a valid token cookie: the error and a link to sign in. */
+    static String signInFirst(String csrf) {
+        return passwordForm(csrf, "Please sign in first.", true);
+    }
+
+    private static String passwordForm(String csrf, String error, boolean signInLink) {
         StringBuilder body = new StringBuilder("<h1>Change your password</h1>\n");
         if (error != null) {
             body.append("<p role=\"alert\" class=\"error\" id=\"error\">").append(escape(error)).append("</p>\n");
+        }
+        if (signInLink) {
+            body.append("<p><a href=\"/login\" id=\"sign-in\">Sign in</a></p>\n");
         }
         body.append("<form method=\"post\" action=\"/password\">\n")
                 .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(escape(csrf)).append("\">\n")

@@ -63,9 +63,18 @@ public final class StaffPagesService implements HttpService {
                 .post("/login", this::submitLogin)
                 .get("/signup", (req, res) -> showForm(res, "signup", Status.OK_200, null, null, null))
                 .post("/signup", this::submitSignup)
-                .get("/password", (req, res) -> showForm(res, "password", Status.OK_200, null, null, null))
+                .get("/password", this::showPassword)
                 .post("/password", this::submitPassword)
                 .post("/logout", this::signOut);
+    }
+
+    /** The password form, for a signed-in caller only (401 without a valid token cookie). */
+    private void showPassword(ServerRequest req, ServerResponse res) {
+        if (signedInSub(req) == null) {
+            signInFirst(res);
+            return;
+        }
+        showForm(res, "password", Status.OK_200, null, null, null);
     }
 
     /** The password form: the signed-in cookie names the account, the form proves the current password. */
@@ -81,10 +90,9 @@ public final class StaffPagesService implements HttpService {
             showForm(res, "password", Status.FORBIDDEN_403, null, null, "This form has expired. Please submit it again.");
             return;
         }
-        String sub = req.headers().cookies().first(TOKEN_COOKIE).flatMap(tokens::verify)
-                .map(claims -> claims.getSubject()).orElse(null);
+        String sub = signedInSub(req);
         if (sub == null) {
-            showForm(res, "password", Status.UNAUTHORIZED_401, null, null, "please sign in first");
+            signInFirst(res);
             return;
         }
         try {
@@ -157,6 +165,17 @@ public final class StaffPagesService implements HttpService {
             e.retryAfter().ifPresent(d -> RetryAfter.set(res, d));
             showForm(res, kind, e.status(), email, form.optional("full_name"), e.getMessage());
         }
+    }
+
+    /** The account the token cookie names, or null without the cookie or when its token does not verify. */
+    private String signedInSub(ServerRequest req) {
+        return req.headers().cookies().first(TOKEN_COOKIE).flatMap(tokens::verify)
+                .map(claims -> claims.getSubject()).orElse(null);
+    }
+
+    /** 401: the password page with the error and a link to the sign-in form. */
+    private static void signInFirst(ServerResponse res) {
+        send(res, Status.UNAUTHORIZED_401, Html.signInFirst(signOutCsrf(res)));
     }
 
     private void showForm(ServerResponse res, String kind, Status status, String email, String fullName, String error) {

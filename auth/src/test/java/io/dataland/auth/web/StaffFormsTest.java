@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.dataland.auth.AuthServer;
 import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPostgresExtension;
+import io.dataland.testkit.RawHttp;
 import io.dataland.testkit.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +118,32 @@ class StaffFormsTest {
     }
 
     @Test
+    void thePasswordPageIs401WithoutAValidTokenCookieAndSaysToSignIn() {
+        HttpResponse<String> signup = client.submit("/signup", Map.of("email", "pw-page@example.org",
+                "password", "pw page password"));
+        String jwt = cookieValue(setCookie(signup, StaffPagesService.TOKEN_COOKIE));
+        String tampered = jwt.substring(0, jwt.length() - 4) + (jwt.endsWith("AAAA") ? "BBBB" : "AAAA");
+        for (String token : new String[] {null, "", "not-a-jwt", tampered}) {
+            assertSignInFirst(client.get("/password", token == null ? null : StaffPagesService.TOKEN_COOKIE + "=" + token),
+                    "GET with token cookie " + token);
+        }
+        HttpResponse<String> page = client.get("/password", StaffPagesService.TOKEN_COOKIE + "=" + jwt);
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().contains("id=\"current_password\"") && !page.body().contains("role=\"alert\""), page.body());
+        // POST without the token cookie answers the same page
+        assertSignInFirst(client.postRaw("/password", form(Map.of("csrf", csrfField(page.body()), "current_password",
+                "pw page password", "new_password", "another pw password")),
+                cookieValue(setCookie(page, StaffPagesService.CSRF_COOKIE))), "POST without a token cookie");
+    }
+
+    private static void assertSignInFirst(HttpResponse<String> res, String what) {
+        assertEquals(401, res.statusCode(), what + ": " + res.body());
+        assertTrue(res.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), what);
+        assertTrue(res.body().contains("Please sign in first.") && res.body().contains("href=\"/login\""),
+                what + ": " + res.body());
+    }
+
+    @Test
     void aPostWithoutTheMatchingCsrfTokenIsRefusedAndChangesNothing() {
         HttpResponse<String> noCookie = client.postRaw("/signup", form(Map.of("csrf", "forged", "email", "csrf@example.org",
                 "password", "csrf password 1")), null);
@@ -127,6 +154,59 @@ class StaffFormsTest {
         assertEquals(403, mismatch.statusCode());
         HttpResponse<String> login = client.submit("/login", Map.of("email", "csrf@example.org", "password", "csrf password 1"));
         assertEquals(401, login.statusCode(), "no account was created");
+    }
+
+    @Test
+    void aFormBodyOverTheLimitIsAnsweredWithItsPageAndTheConnectionKept() throws Exception {
+        Map<String, String> formType = Map.of("Content-Type", "application/x-www-form-urlencoded");
+        try (RawHttp.KeepAlive connection = RawHttp.open(server.port())) {
+            for (String path : List.of("/login", "/signup", "/password")) {
+                for (int length : new int[] {65_537, 100_000}) {
+                    for (boolean chunked : new boolean[] {false, true}) {
+                        String what = path + " " + length + (chunked ? " bytes chunked" : " bytes");
+                        RawHttp.Answer refused = connection.send("POST", path, formType, formOf(length), chunked);
+                        assertFormPage(refused, 413, what);
+                        assertTrue(refused.body().contains("action=\"" + path + "\""), what + ": " + refused.body());
+                        RawHttp.Answer next = connection.send("GET", "/login", Map.of(), null, false);
+                        assertEquals(200, next.status(), what + ": the connection serves the next request");
+                    }
+                }
+                // exactly the limit is read: the CSRF check answers, not the limit
+                assertFormPage(connection.send("POST", path, formType, formOf(65_536), false), 403, path + " 65536 bytes");
+            }
+        }
+        // a client that closes after its request and is still sending when the answer comes sees the page too
+        for (boolean chunked : new boolean[] {false, true}) {
+            assertFormPage(RawHttp.post(server.port(), "/signup", formType, formOf(100_000), chunked), 413,
+                    "Connection: close" + (chunked ? ", chunked" : ""));
+        }
+        // the JSON API is unchanged: its 413 is the JSON error
+        RawHttp.Answer json = RawHttp.post(server.port(), "/auth/login", Map.of("Content-Type", "application/json"),
+                formOf(100_000), false);
+        assertEquals(413, json.status(), json.body());
+        assertTrue(json.body().contains("\"error\":\"payload_too_large\""), json.body());
+    }
+
+    @Test
+    void aFormOverTheLimitFromAClientWaitingOnExpectContinueIsAnsweredAtOnce() throws Exception {
+        // headers only: a client waiting on 100-continue sends no body until told; the read fails if the
+        // server asks for the body (100) or waits for it
+        try (RawHttp.KeepAlive connection = RawHttp.open(server.port())) {
+            RawHttp.Answer refused = connection.send("POST", "/login", Map.of("Content-Type",
+                    "application/x-www-form-urlencoded", "Content-Length", "100000", "Expect", "100-continue"), null, false);
+            assertFormPage(refused, 413, "Expect: 100-continue");
+            assertEquals("close", refused.headers().get("connection"), "the server will not read the body");
+        }
+    }
+
+    private static byte[] formOf(int length) {
+        return ("csrf=x&email=a%40example.org&pad=" + "p".repeat(length - 33)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void assertFormPage(RawHttp.Answer answer, int status, String what) {
+        assertEquals(status, answer.status(), what + ": " + answer.body());
+        assertTrue(answer.headers().getOrDefault("content-type", "").startsWith("text/html"), what + ": " + answer.headers());
+        assertTrue(answer.body().contains("id=\"error\"") && answer.body().contains("<form"), what + ": " + answer.body());
     }
 
     static String form(Map<String, String> fields) {
@@ -155,7 +235,13 @@ class StaffFormsTest {
     /** GETs the form for its CSRF token and cookie, then POSTs with both, like a browser. */
     record FormClient(String base) {
         HttpResponse<String> get(String path) {
-            return send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).GET());
+            return get(path, null);
+        }
+
+        /** GETs {@code path} sending {@code cookie} (null: none). */
+        HttpResponse<String> get(String path, String cookie) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).GET();
+            return send(cookie == null ? request : request.header("Cookie", cookie));
         }
 
         HttpResponse<String> submit(String path, Map<String, String> fields) {

@@ -36,6 +36,8 @@ public final class ErrorCodes {
     public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
     /** 415: no or another content type than the route reads. */
     public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+    /** 501: a request in a transfer coding the server does not take (anything but chunked). */
+    public static final String NOT_IMPLEMENTED = "not_implemented";
     /** 500: the body says nothing more; the log has the cause. */
     public static final String INTERNAL_ERROR = "internal_error";
     /** 503 with {@code Retry-After}: the database is unreachable or the pool has no free connection. */

@@ -40,12 +40,22 @@ public final class JsonBody {
 
     /** Reads and parses the body of {@code req}. */
     public static JsonBody read(ServerRequest req) {
-        boolean json = req.headers().contentType().map(type -> type.test(MediaTypes.APPLICATION_JSON)).orElse(false);
+        boolean json = req.headers().contentType()
+                .map(type -> type.test(MediaTypes.APPLICATION_JSON) && utf8Charset(type.charset()))
+                .orElse(false);
         if (!json) {
             throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
-                    "the body must be sent as application/json");
+                    "the body must be sent as application/json (UTF-8)");
         }
         return parse(bytes(req));
+    }
+
+    /**
+     * Whether a declared {@code charset} parameter (none: JSON is UTF-8, RFC 8259) names UTF-8: a body
+     * declared in another charset would be read as UTF-8 and mean something else than its sender meant.
+     */
+    public static boolean utf8Charset(Optional<String> charset) {
+        return charset.map(name -> name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8")).orElse(true);
     }
 
     /** Parses {@code body} (tests and {@link #read}). */
@@ -90,10 +100,25 @@ public final class JsonBody {
      * The body of {@code req}, at most {@link #MAX_BYTES} (more: 413). A declared {@code Content-Length} over
      * the limit is refused before routing ({@link JsonErrors#bodyLimit()}); a chunked body has none, so the
      * limit is counted here too. Every route that reads a body reads it here.
+     *
+     * <p>A chunked body whose framing breaks (a chunk size that is not hex, a chunk extension, which
+     * Helidon's decoder does not take) is 400 {@link ApiException#unreadableBody()}: the stream is left
+     * unclosed, since closing it reads on to the end of the body, and a body without framing has no end
+     * (the request then waited for the client to give up, and got a 500).
      */
     public static byte[] bytes(ServerRequest req) {
-        try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+        InputStream in = req.content().inputStream();
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (NumberFormatException brokenChunkSize) {
+            // Helidon's decoder parses each chunk size as hex; anything else (a body past the server's
+            // maxPayloadSize, the client gone) goes on to the error mapping as before
+            throw ApiException.unreadableBody();
+        } catch (IOException e) {
+            throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
+        }
+        try (in) {
             if (bytes.length > MAX_BYTES) {
                 throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
                         "request body over the limit of " + MAX_BYTES + " bytes");

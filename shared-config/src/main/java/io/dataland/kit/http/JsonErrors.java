@@ -73,12 +73,21 @@ public final class JsonErrors {
      * a server that will not read the body; Helidon then closes the connection instead of reading on.
      */
     public static void send(ServerRequest req, ServerResponse res, ApiException e) {
-        if (waitsForContinue(req)) {
+        discardBody(req, res, e.closesConnection());
+        send(res, e);
+    }
+
+    /**
+     * Before a refusal: reads and discards the unread body, or, when {@code close} or for a client waiting on
+     * {@code Expect: 100-continue}, marks the answer {@code Connection: close} instead (see
+     * {@link #send(ServerRequest, ServerResponse, ApiException)}).
+     */
+    private static void discardBody(ServerRequest req, ServerResponse res, boolean close) {
+        if (close || waitsForContinue(req)) {
             res.header(HeaderValues.CONNECTION_CLOSE);
         } else {
             drain(req);
         }
-        send(res, e);
     }
 
     private static boolean waitsForContinue(ServerRequest req) {
@@ -133,6 +142,7 @@ public final class JsonErrors {
             case 405 -> new ApiException(status, ErrorCodes.METHOD_NOT_ALLOWED, "method not allowed");
             case 413 -> new ApiException(status, ErrorCodes.PAYLOAD_TOO_LARGE, "request body over the limit");
             case 415 -> new ApiException(status, ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported content type");
+            case 501 -> new ApiException(status, ErrorCodes.NOT_IMPLEMENTED, "transfer coding not supported (only chunked)");
             default -> new ApiException(status, status.code() >= 500 ? ErrorCodes.INTERNAL_ERROR : ErrorCodes.BAD_REQUEST,
                     status.code() >= 500 ? "internal error" : status.reasonPhrase().toLowerCase(java.util.Locale.ROOT));
         };
@@ -207,16 +217,32 @@ public final class JsonErrors {
      * reading it, which can reach a client still sending as a reset instead of the 413 (see
      * {@link #send(ServerRequest, ServerResponse, ApiException)}). Here the body, up to
      * {@link JsonBody#DRAIN_BYTES} (the server's {@code maxPayloadSize}), is drained before the answer.
+     *
+     * <p>An HTML form ({@link #isForm}) is refused by its route instead, with its page, which only the route
+     * can render: here its body is drained as for any refusal (or, for a client waiting on
+     * {@code Expect: 100-continue}, the answer will carry {@code Connection: close}), then the request goes
+     * on, and the route refuses the declared length without reading (auth's {@code FormBody}). Every other
+     * route that reads a body reads JSON ({@link JsonBody#read}), which refuses a form (415).
      */
     public static Filter bodyLimit() {
         return (chain, req, res) -> {
-            if (req.headers().contentLength().orElse(0) > JsonBody.MAX_BYTES) {
+            if (req.headers().contentLength().orElse(0) <= JsonBody.MAX_BYTES) {
+                chain.proceed();
+            } else if (isForm(req)) {
+                discardBody(req, res, false);
+                chain.proceed();
+            } else {
                 send(req, res, new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
                         "request body over the limit of " + JsonBody.MAX_BYTES + " bytes"));
-            } else {
-                chain.proceed();
             }
         };
+    }
+
+    /** Whether {@code req} is sent as an HTML form ({@code application/x-www-form-urlencoded}). */
+    public static boolean isForm(ServerRequest req) {
+        return req.headers().contentType()
+                .map(type -> "application/x-www-form-urlencoded".equalsIgnoreCase(type.mediaType().text()))
+                .orElse(false);
     }
 
     private static void sendDatabase(ServerRequest req, ServerResponse res, SQLException e, Duration retryAfter,

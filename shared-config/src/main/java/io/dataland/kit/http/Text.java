@@ -81,11 +81,13 @@ public final class Text {
         return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp));
     }
 
-    /** Whether {@code value} holds a C0 control character or DEL (what a path segment or query value must not). */
+    /**
+     * Whether {@code value} holds a control character (Unicode Cc: C0, DEL and the C1 range U+0080-U+009F),
+     * what a path segment or query value must not.
+     */
     public static boolean hasControl(String value) {
         for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (Character.isISOControl(value.charAt(i))) {
                 return true;
             }
         }

@@ -3,13 +3,7 @@ package io.dataland.kit.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -69,92 +63,42 @@ class ExpectContinueTest {
 
     /** Headers with {@code Expect: 100-continue} and no body: the JSON error, and the server will not read on. */
     private static void assertAnsweredWithoutBody(String path, int length, int status, String code) throws IOException {
-        try (Socket socket = connect()) {
-            send(socket, "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n");
-            Answer answer = Answer.read(socket.getInputStream());
-            assertEquals(status, answer.status, answer.text());
-            assertTrue(answer.body.contains("\"error\":\"" + code + "\""), answer.text());
+            RawHttp.Answer answer = http.read();
+            assertEquals(status, answer.status(), answer.text());
+            assertTrue(answer.body().contains("\"error\":\"" + code + "\""), answer.text());
             assertEquals("close", answer.header("connection"), "the server will not read the body: " + answer.text());
         }
     }
 
     @Test
     void aHandlerThatReadsTheBodyAsksForIt() throws IOException {
-        try (Socket socket = connect()) {
-            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
                     + "Content-Length: 3000\r\nExpect: 100-continue\r\n\r\n");
-            Answer interim = Answer.read(socket.getInputStream());
-            assertEquals(100, interim.status, interim.text());
-            send(socket, "a".repeat(3000));
-            Answer answer = Answer.read(socket.getInputStream());
-            assertEquals(200, answer.status, answer.text());
-            assertEquals("read 3000 bytes", answer.body);
+            RawHttp.Answer interim = http.read();
+            assertEquals(100, interim.status(), interim.text());
+            http.send("a".repeat(3000));
+            RawHttp.Answer answer = http.read();
+            assertEquals(200, answer.status(), answer.text());
+            assertEquals("read 3000 bytes", answer.body());
         }
     }
 
     @Test
     void withoutExpectARefusalDrainsTheBodyAndKeepsTheConnection() throws IOException {
-        try (Socket socket = connect()) {
-            send(socket, "POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.send("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 3000\r\n\r\n" + "a".repeat(3000));
-            Answer refused = Answer.read(socket.getInputStream());
-            assertEquals(401, refused.status, refused.text());
+            RawHttp.Answer refused = http.read();
+            assertEquals(401, refused.status(), refused.text());
             assertTrue(!"close".equals(refused.header("connection")), refused.text());
-            send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nab");
-            Answer next = Answer.read(socket.getInputStream());
-            assertEquals(200, next.status, "the same connection serves the next request: " + next.text());
-            assertEquals("read 2 bytes", next.body);
-        }
-    }
-
-    private static Socket connect() throws IOException {
-        Socket socket = new Socket("127.0.0.1", server.port());
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    /** One HTTP/1.1 response: status line, headers, and a body of its {@code Content-Length}. */
-    private record Answer(int status, String head, String body) {
-
-        static Answer read(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("connection closed after: " + head.toString(StandardCharsets.US_ASCII));
-                }
-                head.write(b);
-            }
-            String text = head.toString(StandardCharsets.US_ASCII);
-            int status = Integer.parseInt(text.substring(9, 12));
-            int length = 0;
-            for (String line : text.split("\r\n")) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            return new Answer(status, text, new String(in.readNBytes(length), StandardCharsets.UTF_8));
-        }
-
-        String header(String name) {
-            for (String line : head.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                    return line.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-                }
-            }
-            return null;
-        }
-
-        String text() {
-            return head + body;
+            http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nab");
+            RawHttp.Answer next = http.read();
+            assertEquals(200, next.status(), "the same connection serves the next request: " + next.text());
+            assertEquals("read 2 bytes", next.body());
         }
     }
 }
