@@ -268,6 +268,23 @@ class RepositoryTest {
     }
 
     @Test
+    void ensureMuseumTakesItsOwnersRowWithoutAModeFromTheOriginalSystem() throws SQLException {
+        String a = newUser();
+        String b = newUser();
+        String ticket = "museum-" + UUID.randomUUID();
+        try (Connection c = fx.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO conversations (id, user_id, title, mode, created_at, updated_at) VALUES (?, ?, 'old', NULL, now(), now())")) {
+            ps.setString(1, ticket);
+            ps.setString(2, a);
+            ps.executeUpdate();
+        }
+        assertTrue(fx.tx(s -> ConversationRepository.ensureMuseum(s, b, ticket, null)).isEmpty(), "still not another user's");
+        Conversation kept = fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, null)).orElseThrow(
+                () -> new AssertionError("a visitor's ticket conversation written before the switch-over stays usable"));
+        assertEquals(ticket, kept.id());
+    }
+
+    @Test
     void museumTicketWhoseConversationIdIsTakenIsRefusedAndNotRegistered() throws SQLException {
         String a = newUser();
         String b = newUser();
