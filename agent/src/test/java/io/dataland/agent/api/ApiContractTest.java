@@ -139,7 +139,7 @@ class ApiContractTest {
             String token = newToken();
             assertEquals(200, agent.get("/v1/me", token).status());
             String before = agent.snapshot();
-            for (String ticket : new String[] {"a/b-" + UUID.randomUUID(), "/", "a\\b-" + UUID.randomUUID(), ".", ".."}) {
+            for (String ticket : new String[] {"a/b-" + UUID.randomUUID(), "/", "a\\b-" + UUID.randomUUID(), "a;b-" + UUID.randomUUID(), ".", ".."}) {
                 assertError(museum(token, ticket), 400, "invalid_ticket_id");
             }
             assertEquals(before, agent.snapshot());

@@ -47,9 +47,10 @@ public final class Text {
             throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be 1-" + TICKET_MAX
                     + " characters and not blank");
         }
-        if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.equals(".") || value.equals("..")) {
+        if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.indexOf(';') >= 0 || value.equals(".")
+                || value.equals("..")) {
             throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be usable as a path segment:"
-                    + " no '/' or '\\', not '.' or '..'");
+                    + " no '/', '\\' or ';', not '.' or '..'");
         }
         value.codePoints().forEach(cp -> {
             int type = Character.getType(cp);

@@ -96,7 +96,7 @@ class JsonBodyTest {
         assertEquals("a.b", Text.ticketId("a.b"));
         assertEquals("...", Text.ticketId("..."));
         for (String bad : new String[] {"", " ", "x".repeat(129), "a\tb", "a\nb", "a\u200bb", "a\u2028b", "a\u2029b",
-                "a\u007fb", "\ufeffa", "a/b", "/", "a\\b", ".", ".."}) {
+                "a\u007fb", "\ufeffa", "a/b", "/", "a\\b", "a;b", ".", ".."}) {
             assert400("invalid_ticket_id", () -> Text.ticketId(bad));
         }
     }
