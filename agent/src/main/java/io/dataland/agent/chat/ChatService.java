@@ -69,11 +69,14 @@ public final class ChatService implements HttpService {
             String runId = UUID.randomUUID().toString();
             MuseumStart start = runner.begin(runId, userId, session ->
                     TurnRepository.beginMuseum(session, runId, userId, ticketId, title(message), message, history));
-            if (!(start instanceof MuseumStart.Started started)) {
-                throw new ApiException(Status.FORBIDDEN_403, "ticket_owned_by_other_user",
-                        "this ticket is registered to another user");
+            switch (start) {
+                case MuseumStart.Started started -> answer(req, res, started.start(), userId, Conversation.MUSEUM, message);
+                case MuseumStart.OwnedByOtherUser owned -> throw new ApiException(Status.FORBIDDEN_403,
+                        "ticket_owned_by_other_user", "this ticket is registered to another user");
+                case MuseumStart.IdTaken taken -> throw new ApiException(Status.CONFLICT_409,
+                        "ticket_conflicts_with_conversation", "this ticket id is the id of a conversation that is"
+                        + " not this ticket's museum conversation");
             }
-            answer(req, res, started.start(), userId, Conversation.MUSEUM, message);
         }
     }
 

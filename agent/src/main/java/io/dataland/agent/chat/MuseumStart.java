@@ -2,7 +2,10 @@ package io.dataland.agent.chat;
 
 import io.dataland.agent.ticket.TicketRegistration;
 
-/** The first step of a museum turn: started, or refused because the ticket is another user's. */
+/**
+ * The first step of a museum turn: started, or refused because the ticket is another user's, or because
+ * its id is taken by a conversation that is not the caller's museum conversation.
+ */
 public sealed interface MuseumStart {
 
     /**
@@ -14,7 +17,14 @@ public sealed interface MuseumStart {
     record Started(TicketRegistration registration, TurnStart start) implements MuseumStart {
     }
 
-    /** The ticket (or a conversation with its id) belongs to another user; nothing was written. */
+    /** The ticket is registered to another user; nothing was written. */
     record OwnedByOtherUser() implements MuseumStart {
+    }
+
+    /**
+     * A conversation with the ticket's id exists and is not the caller's museum conversation: a general
+     * conversation, the caller's or another user's (which of the two is not told); nothing was written.
+     */
+    record IdTaken() implements MuseumStart {
     }
 }

@@ -83,7 +83,8 @@ public final class TurnRepository {
     /**
      * Registers {@code ticketId} for {@code userId} (idempotent), ensures its museum conversation
      * (titled {@code title} when created) and begins a turn there. A ticket held by another user changes
-     * nothing and answers {@link MuseumStart.OwnedByOtherUser}.
+     * nothing and answers {@link MuseumStart.OwnedByOtherUser}; an id taken by a conversation that is not
+     * {@code userId}'s museum conversation changes nothing and answers {@link MuseumStart.IdTaken}.
      */
     public static MuseumStart beginMuseum(SqlSession session, String userId, String ticketId, String title, String userText,
                                    int historyTurns) {
@@ -109,9 +110,9 @@ public final class TurnRepository {
             return new MuseumStart.OwnedByOtherUser();
         }
         if (!locked) {
-            // a conversation with the ticket's id is another user's: undo the registration above
+            // a conversation with the ticket's id is another user's, or a general one: undo the registration above
             session.rollback(true);
-            return new MuseumStart.OwnedByOtherUser();
+            return new MuseumStart.IdTaken();
         }
         return new MuseumStart.Started(registration, beginLocked(session, runId, ticketId, userId, userText, historyTurns));
     }

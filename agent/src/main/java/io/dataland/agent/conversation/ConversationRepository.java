@@ -34,7 +34,7 @@ public final class ConversationRepository {
      * The museum conversation for {@code ticketId} ({@code id = ticketId}, mode {@code museum}), created for
      * {@code userId} if absent, and locked for an append (its {@code updated_at} bumped) as
      * {@link ConversationMapper#touchOwned} does; empty when a conversation with that id belongs to
-     * someone else (the caller rolls back). One statement.
+     * someone else or is not a museum conversation (the caller rolls back). One statement.
      */
     public static Optional<Conversation> ensureMuseum(SqlSession session, String userId, String ticketId, String title) {
         return Optional.ofNullable(session.getMapper(ConversationMapper.class).ensureMuseum(ticketId, userId, title));

@@ -2,6 +2,7 @@ package io.dataland.agent.security;
 
 import java.security.Key;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -14,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dataland.agent.user.JoinedDate;
 import io.dataland.kit.http.ApiException;
 import io.dataland.kit.http.Bearer;
 import io.dataland.kit.http.Json;
@@ -41,6 +43,8 @@ public final class JwtVerifier {
     public static final long MAX_LEEWAY_SECONDS = 60;
 
     private static final int CACHE_MAX = 10_000;
+    /** The most characters of a {@code sub}, the user id every row of the caller carries. */
+    public static final int MAX_SUB = 255;
 
     /** The default most a token may live ({@code exp} - {@code iat}): {@code JWT_MAX_LIFETIME}. */
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
@@ -179,7 +183,8 @@ public final class JwtVerifier {
             throw Bearer.unauthorized("token lives longer than allowed");
         }
         String sub = claims.getSubject();
-        if (sub == null || sub.isBlank() || sub.length() > 255) {
+        // characters as every other length rule of the API counts them (code points, not UTF-16 units)
+        if (sub == null || sub.isBlank() || sub.codePointCount(0, sub.length()) > MAX_SUB) {
             throw Bearer.unauthorized("token has no usable sub");
         }
         return new Caller(sub, text(claims, "email"), text(claims, "full_name"), text(claims, "location"),
@@ -193,11 +198,21 @@ public final class JwtVerifier {
         return value instanceof String s ? s : null;
     }
 
-    /** {@code joined_date}: ISO-8601 (with or without offset, or a date) or epoch seconds; else null. */
+    /**
+     * {@code joined_date}: ISO-8601 (with or without offset, or a date) or epoch seconds, within
+     * {@link JoinedDate}'s years 1..9999 UTC; else null (unusable, ignored like an absent claim).
+     */
     static OffsetDateTime timestamp(Object value) {
+        return JoinedDate.usable(parsedTimestamp(value));
+    }
+
+    private static OffsetDateTime parsedTimestamp(Object value) {
         try {
             if (value instanceof Number n) {
-                return OffsetDateTime.ofInstant(Instant.ofEpochSecond(n.longValue()), ZoneOffset.UTC);
+                // checked as a double first: longValue() would clamp a huge double and wrap a huge BigInteger
+                // into range; any usable instant is far below 1e15 seconds, where a double is exact enough
+                return Math.abs(n.doubleValue()) < 1e15
+                        ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(n.longValue()), ZoneOffset.UTC) : null;
             }
             if (value instanceof Date d) {
                 return OffsetDateTime.ofInstant(d.toInstant(), ZoneOffset.UTC);
@@ -212,13 +227,17 @@ public final class JwtVerifier {
                     return java.time.LocalDateTime.parse(s).atOffset(ZoneOffset.UTC);
                 }
             }
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeException | ArithmeticException e) {
             return null;
         }
         return null;
     }
 
-    /** {@code access_permissions}: a list stored JSON-encoded; a string is kept as given; else null. */
+    /**
+     * {@code access_permissions}: a JSON list, JSON-encoded as the column stores it (the original's rule: a
+     * JSON-encoded list); any other value (a string, a number, an object) is unusable and null, ignored
+     * like an absent claim, so the column never holds anything but a list.
+     */
     static String permissions(Object value) {
         if (value instanceof Collection<?> list) {
             try {
@@ -227,7 +246,7 @@ public final class JwtVerifier {
                 return null;
             }
         }
-        return value instanceof String s ? s : null;
+        return null;
     }
 
     private static Claims parseWith(JwtParser parser, String token) {

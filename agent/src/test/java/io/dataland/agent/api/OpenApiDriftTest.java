@@ -68,6 +68,7 @@ class OpenApiDriftTest {
         assertEquals(200, yaml.status(), yaml.body());
         assertTrue(yaml.body().contains("/v1/chat/museum"), yaml.body());
         assertTrue(yaml.body().contains("ticket_owned_by_other_user"));
+        assertTrue(yaml.body().contains("ticket_conflicts_with_conversation"));
     }
 
     @SuppressWarnings("unchecked")

@@ -116,6 +116,30 @@ class ConcurrencyTest {
     }
 
     @Test
+    void museumTurnsRacingOnAGeneralConversationsIdAllChangeNothing() throws Exception {
+        String owner = UserRepository.getOrCreate(fx.db(), claims("general-owner-" + UUID.randomUUID()).build()).id();
+        String other = UserRepository.getOrCreate(fx.db(), claims("general-other-" + UUID.randomUUID()).build()).id();
+        String id = fx.tx(s -> TurnRepository.beginNewGeneral(s, owner, "general", "hi", 0)).conversationId();
+
+        // the owner's requests and another user's, interleaved: each one is refused, none registers the ticket
+        List<MuseumStart> starts = race(12, i -> () ->
+                fx.tx(s -> TurnRepository.beginMuseum(s, i % 2 == 0 ? owner : other, id, null, "q" + i, 0)));
+        starts.forEach(start -> assertInstanceOf(MuseumStart.IdTaken.class, start));
+        assertEquals(0, count("SELECT count(*) FROM tickets WHERE id = ?", id));
+        assertEquals(1, count("SELECT count(*) FROM messages WHERE conversation_id = ?", id));
+    }
+
+    private static long count(String sql, String arg) throws Exception {
+        try (Connection c = fx.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
     void firstRequestsOfOneSubRacingAllGetTheRow() throws Exception {
         String sub = "sub-" + UUID.randomUUID();
         UserClaims claims = claims(sub).email(sub + "@example.org").fullName("Name").build();

@@ -262,15 +262,40 @@ class RepositoryTest {
                 List.of(again.id(), again.userId(), again.title(), again.mode(), again.createdAt()), "the same row, kept");
         assertFalse(again.updatedAt().isBefore(created.updatedAt()), "locked for the append: updated_at bumped");
         assertTrue(fx.tx(s -> ConversationRepository.ensureMuseum(s, b, ticket, null)).isEmpty());
+        Conversation general = fx.tx(s -> ConversationRepository.createGeneral(s, a, "a's"));
+        assertTrue(fx.tx(s -> ConversationRepository.ensureMuseum(s, a, general.id(), null)).isEmpty(),
+                "a general conversation is no ticket's, its owner's included");
     }
 
     @Test
-    void museumTicketWhoseConversationIdIsTakenIsRefusedAndNotRegistered() {
+    void ensureMuseumTakesItsOwnersRowWithoutAModeFromTheOriginalSystem() throws SQLException {
         String a = newUser();
         String b = newUser();
-        Conversation general = fx.tx(s -> ConversationRepository.createGeneral(s, b, "b's"));
-        assertInstanceOf(MuseumStart.OwnedByOtherUser.class, fx.tx(s -> TurnRepository.beginMuseum(s, a, general.id(), null, "hi", 0)));
-        assertTrue(ticket(general.id()).isEmpty(), "the registration was rolled back");
+        String ticket = "museum-" + UUID.randomUUID();
+        try (Connection c = fx.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO conversations (id, user_id, title, mode, created_at, updated_at) VALUES (?, ?, 'old', NULL, now(), now())")) {
+            ps.setString(1, ticket);
+            ps.setString(2, a);
+            ps.executeUpdate();
+        }
+        assertTrue(fx.tx(s -> ConversationRepository.ensureMuseum(s, b, ticket, null)).isEmpty(), "still not another user's");
+        Conversation kept = fx.tx(s -> ConversationRepository.ensureMuseum(s, a, ticket, null)).orElseThrow(
+                () -> new AssertionError("a visitor's ticket conversation written before the switch-over stays usable"));
+        assertEquals(ticket, kept.id());
+    }
+
+    @Test
+    void museumTicketWhoseConversationIdIsTakenIsRefusedAndNotRegistered() throws SQLException {
+        String a = newUser();
+        String b = newUser();
+        Conversation others = fx.tx(s -> ConversationRepository.createGeneral(s, b, "b's"));
+        Conversation own = fx.tx(s -> ConversationRepository.createGeneral(s, a, "a's"));
+        for (Conversation taken : List.of(others, own)) {
+            assertInstanceOf(MuseumStart.IdTaken.class, fx.tx(s -> TurnRepository.beginMuseum(s, a, taken.id(), null, "hi", 0)));
+            assertTrue(ticket(taken.id()).isEmpty(), "the registration was rolled back");
+            assertEquals(0, longQuery("SELECT count(*) FROM messages WHERE conversation_id = ?", taken.id()));
+            assertEquals(taken, conversation(taken.id(), taken.userId()).orElseThrow(), "untouched");
+        }
     }
 
     @Test

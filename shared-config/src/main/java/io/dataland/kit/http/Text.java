@@ -35,12 +35,22 @@ public final class Text {
         return value;
     }
 
-    /** A ticket id: 1-128 characters, not blank, no Cc, Cf, Zl or Zp character. */
+    /**
+     * A ticket id: 1-128 characters, not blank, no Cc, Cf, Zl or Zp character, and usable as one path
+     * segment (the ticket's conversation is {@code /v1/conversations/{ticket_id}}): no {@code /} or
+     * {@code \}, which servers and clients read as segment separators even percent-encoded, and not
+     * {@code .} or {@code ..}, which they remove as dot segments.
+     */
     public static String ticketId(String value) {
         int length = value.codePointCount(0, value.length());
         if (length < 1 || length > TICKET_MAX || isBlank(value)) {
             throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be 1-" + TICKET_MAX
                     + " characters and not blank");
+        }
+        if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.indexOf(';') >= 0 || value.equals(".")
+                || value.equals("..")) {
+            throw ApiException.badRequest("invalid_ticket_id", "'ticket_id' must be usable as a path segment:"
+                    + " no '/', '\\' or ';', not '.' or '..'");
         }
         value.codePoints().forEach(cp -> {
             int type = Character.getType(cp);

@@ -93,8 +93,10 @@ class JsonBodyTest {
         assertEquals("T-1", Text.ticketId("T-1"));
         assertEquals("x".repeat(128), Text.ticketId("x".repeat(128)));
         assertEquals("\uD83C\uDFAB".repeat(128), Text.ticketId("\uD83C\uDFAB".repeat(128)));
+        assertEquals("a.b", Text.ticketId("a.b"));
+        assertEquals("...", Text.ticketId("..."));
         for (String bad : new String[] {"", " ", "x".repeat(129), "a\tb", "a\nb", "a\u200bb", "a\u2028b", "a\u2029b",
-                "a\u007fb", "\ufeffa"}) {
+                "a\u007fb", "\ufeffa", "a/b", "/", "a\\b", "a;b", ".", ".."}) {
             assert400("invalid_ticket_id", () -> Text.ticketId(bad));
         }
     }
