@@ -14,13 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.kit.ServiceBoot;
-import io.dataland.kit.config.CredentialGuard;
-import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
-import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,17 +29,15 @@ class ConcurrencyLimitTest {
 
     @Test
     void aRequestOverTheLimitIs503ServerBusyJson(TestDatabase database) throws Exception {
-        Settings settings = Settings.load(Map.of("DATABASE_URL", database.databaseUrl(), "TEST_PORT", "0",
-                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1", "SERVER_MAX_CONCURRENT_REQUESTS", "1"), "kit-defaults.yaml");
-        HikariDataSource pool = ServiceBoot.openPool("concurrency-limit-test", settings, CredentialGuard.Service.AGENT);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        WebServer server = ServiceBoot.start(settings, "TEST_PORT", pool, routing -> routing
-                .get("/hold", (req, res) -> {
-                    entered.countDown();
-                    res.send(release.await(30, TimeUnit.SECONDS) ? "released" : "timed out");
-                })
-                .get("/quick", (req, res) -> res.send("quick")));
+        KitServer server = KitServer.start(database, "concurrency-limit-test", Map.of("SERVER_MAX_CONCURRENT_REQUESTS", "1"),
+                routing -> routing
+                        .get("/hold", (req, res) -> {
+                            entered.countDown();
+                            res.send(release.await(30, TimeUnit.SECONDS) ? "released" : "timed out");
+                        })
+                        .get("/quick", (req, res) -> res.send("quick")));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String base = "http://127.0.0.1:" + server.port();
         try {
@@ -73,8 +66,7 @@ class ConcurrencyLimitTest {
             assertEquals(200, after.statusCode(), "served again once under the limit: " + after.body());
         } finally {
             release.countDown();
-            server.stop();
-            pool.close();
+            server.close();
         }
     }
 }

@@ -6,14 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.Map;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.kit.ServiceBoot;
-import io.dataland.kit.config.CredentialGuard;
-import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
 import io.helidon.http.Status;
-import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,15 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class ExpectContinueTest {
 
-    private static HikariDataSource pool;
-    private static WebServer server;
+    private static KitServer server;
 
     @BeforeAll
     static void start(TestDatabase database) {
-        Settings settings = Settings.load(Map.of("DATABASE_URL", database.databaseUrl(), "TEST_PORT", "0",
-                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1"), "kit-defaults.yaml");
-        pool = ServiceBoot.openPool("expect-continue-test", settings, CredentialGuard.Service.AGENT);
-        server = ServiceBoot.start(settings, "TEST_PORT", pool, routing -> routing
+        server = KitServer.start(database, "expect-continue-test", Map.of(), routing -> routing
                 .post("/refuse", (req, res) -> {
                     throw new ApiException(Status.UNAUTHORIZED_401, ErrorCodes.UNAUTHORIZED, "missing bearer token");
                 })
@@ -47,8 +38,7 @@ class ExpectContinueTest {
 
     @AfterAll
     static void stop() {
-        server.stop();
-        pool.close();
+        server.close();
     }
 
     @Test

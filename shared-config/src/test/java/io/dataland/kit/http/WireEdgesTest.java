@@ -7,13 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.Map;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.dataland.kit.ServiceBoot;
-import io.dataland.kit.config.CredentialGuard;
-import io.dataland.kit.config.Settings;
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
-import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,15 +26,11 @@ class WireEdgesTest {
     private static final String CHUNKED_POST = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             + "Transfer-Encoding: chunked\r\n\r\n";
 
-    private static HikariDataSource pool;
-    private static WebServer server;
+    private static KitServer server;
 
     @BeforeAll
     static void start(TestDatabase database) {
-        Settings settings = Settings.load(Map.of("DATABASE_URL", database.databaseUrl(), "TEST_PORT", "0",
-                "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1"), "kit-defaults.yaml");
-        pool = ServiceBoot.openPool("wire-edges-test", settings, CredentialGuard.Service.AGENT);
-        server = ServiceBoot.start(settings, "TEST_PORT", pool, routing -> routing
+        server = KitServer.start(database, "wire-edges-test", Map.of(), routing -> routing
                 .post("/echo", (req, res) -> res.send("keys " + JsonBody.read(req).toString().length()))
                 .get("/items/{id}", (req, res) -> res.send("item " + req.path().pathParameters().get("id")))
                 .get("/plain", (req, res) -> res.send("plain")));
@@ -47,8 +38,7 @@ class WireEdgesTest {
 
     @AfterAll
     static void stop() {
-        server.stop();
-        pool.close();
+        server.close();
     }
 
     @Test
