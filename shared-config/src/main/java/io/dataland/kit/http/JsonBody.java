@@ -118,15 +118,18 @@ public final class JsonBody {
         } catch (IOException e) {
             throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
         }
-        try (in) {
-            if (bytes.length > MAX_BYTES) {
-                throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
-                        "request body over the limit of " + MAX_BYTES + " bytes");
-            }
-            return bytes;
+        try {
+            in.close(); // over the limit: reads and discards the rest, so the connection stays usable
+        } catch (NumberFormatException brokenChunkSize) {
+            throw ApiException.unreadableBody();
         } catch (IOException e) {
             throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
         }
+        if (bytes.length > MAX_BYTES) {
+            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
+                    "request body over the limit of " + MAX_BYTES + " bytes");
+        }
+        return bytes;
     }
 
     /** A required string: missing is 400 {@code missing_field}; {@code null} or another type 400 {@code wrong_type}. */

@@ -1,5 +1,8 @@
 package io.dataland.kit.http;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -83,10 +86,8 @@ public final class JsonErrors {
      * {@link #send(ServerRequest, ServerResponse, ApiException)}).
      */
     private static void discardBody(ServerRequest req, ServerResponse res, boolean close) {
-        if (close || waitsForContinue(req)) {
+        if (close || waitsForContinue(req) || !drained(req)) {
             res.header(HeaderValues.CONNECTION_CLOSE);
-        } else {
-            drain(req);
         }
     }
 
@@ -94,14 +95,31 @@ public final class JsonErrors {
         return req.headers().contains(HeaderValues.EXPECT_100) && !req.continueSent();
     }
 
-    private static void drain(ServerRequest req) {
-        try {
-            if (req.content().hasEntity() && !req.content().consumed()) {
-                req.content().consume();
-            }
-        } catch (RuntimeException overTheDrainLimitOrGone) {
-            // the answer is still sent; Helidon closes the connection after it
+    /**
+     * Reads and discards what is left of the body; false when its chunked framing broke, so that nothing
+     * more can be read and the connection must close. Not through {@code content().consume()}: when a
+     * chunk size is not hex, its stream's close reads on for the end of a body that has none, and the
+     * refusal waited for the client to give up.
+     */
+    private static boolean drained(ServerRequest req) {
+        if (!req.content().hasEntity() || req.content().consumed()) {
+            return true;
         }
+        InputStream in;
+        try {
+            in = req.content().inputStream();
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (NumberFormatException brokenChunkSize) {
+            return false;
+        } catch (IOException | RuntimeException overTheDrainLimitOrGone) {
+            return true; // the answer is still sent; Helidon closes the connection after it
+        }
+        try {
+            in.close(); // at the end of the body: nothing left to read
+        } catch (IOException | RuntimeException ignored) {
+            // read to its end already
+        }
+        return true;
     }
 
     /** {@code Retry-After} of a request refused over {@code SERVER_MAX_CONCURRENT_REQUESTS}. */

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.dataland.testkit.EmbeddedPostgresExtension;
 import io.dataland.testkit.TestDatabase;
+import io.helidon.http.Status;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,10 @@ class WireEdgesTest {
         server = KitServer.start(database, "wire-edges-test", Map.of(), routing -> routing
                 .post("/echo", (req, res) -> res.send("keys " + JsonBody.read(req).toString().length()))
                 .get("/items/{id}", (req, res) -> res.send("item " + req.path().pathParameters().get("id")))
-                .get("/plain", (req, res) -> res.send("plain")));
+                .get("/plain", (req, res) -> res.send("plain"))
+                .post("/refuse", (req, res) -> {
+                    throw new ApiException(Status.UNAUTHORIZED_401, ErrorCodes.UNAUTHORIZED, "missing bearer token");
+                }));
     }
 
     @AfterAll
@@ -52,6 +56,30 @@ class WireEdgesTest {
                 assertEquals("close", answer.header("connection"), answer.text());
                 assertTrue(http.closedByServer(), "the framing is lost: the server closes the connection");
             }
+        }
+    }
+
+    @Test
+    void aRefusalBeforeTheBodyIsReadIsAnsweredAtOnceWhenItsChunksAreBroken() throws IOException {
+        for (String body : new String[] {"ZZ\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\nZZ\r\nabc\r\n0\r\n\r\n"}) {
+            try (RawHttp http = new RawHttp(server.port())) {
+                http.send(CHUNKED_POST.replace("/echo", "/refuse") + body);
+                RawHttp.Answer answer = http.read();
+                assertEquals(401, answer.status(), answer.text());
+                assertEquals("close", answer.header("connection"), "nothing more can be read: " + answer.text());
+                assertTrue(http.closedByServer());
+            }
+        }
+    }
+
+    @Test
+    void overTheLimitAndThenBrokenIsAnsweredAtOnce() throws IOException {
+        String chunk = Integer.toHexString(JsonBody.MAX_BYTES + 10) + "\r\n" + "a".repeat(JsonBody.MAX_BYTES + 10) + "\r\n";
+        try (RawHttp http = new RawHttp(server.port())) {
+            http.send(CHUNKED_POST + chunk + "ZZ\r\nabc\r\n0\r\n\r\n");
+            RawHttp.Answer answer = http.read();
+            assertEquals(413, answer.status(), "the limit is met first: " + answer.text());
+            assertEquals("payload_too_large", answer.error(), answer.text());
         }
     }
 
