@@ -28,8 +28,7 @@ record FormBody(Map<String, String> values) {
                     "send the form as application/x-www-form-urlencoded");
         }
         if (req.headers().contentLength().orElse(0) > JsonBody.MAX_BYTES) {
-            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
-                    "request body over the limit of " + JsonBody.MAX_BYTES + " bytes");
+            throw JsonBody.tooLarge();
         }
         // the kit's bounded read (413 past 64 KiB, chunked too), then strict decoding: a malformed percent
         // escape or bytes that are not strict UTF-8 (overlong forms, CESU-8) are 400, never replaced by U+FFFD

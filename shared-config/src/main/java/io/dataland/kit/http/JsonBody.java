@@ -111,6 +111,7 @@ public final class JsonBody {
         byte[] bytes;
         try {
             bytes = in.readNBytes(MAX_BYTES + 1);
+            in.close(); // over the limit: reads and discards the rest, so the connection stays usable
         } catch (NumberFormatException brokenChunkSize) {
             // Helidon's decoder parses each chunk size as hex; anything else (a body past the server's
             // maxPayloadSize, the client gone) goes on to the error mapping as before
@@ -118,18 +119,16 @@ public final class JsonBody {
         } catch (IOException e) {
             throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
         }
-        try {
-            in.close(); // over the limit: reads and discards the rest, so the connection stays usable
-        } catch (NumberFormatException brokenChunkSize) {
-            throw ApiException.unreadableBody();
-        } catch (IOException e) {
-            throw ApiException.badRequest(ErrorCodes.MALFORMED_BODY, "the body could not be read");
-        }
         if (bytes.length > MAX_BYTES) {
-            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
-                    "request body over the limit of " + MAX_BYTES + " bytes");
+            throw tooLarge();
         }
         return bytes;
+    }
+
+    /** 413 {@code payload_too_large}: a body over {@link #MAX_BYTES}, declared or counted. */
+    public static ApiException tooLarge() {
+        return new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
+                "request body over the limit of " + MAX_BYTES + " bytes");
     }
 
     /** A required string: missing is 400 {@code missing_field}; {@code null} or another type 400 {@code wrong_type}. */

@@ -105,21 +105,16 @@ public final class JsonErrors {
         if (!req.content().hasEntity() || req.content().consumed()) {
             return true;
         }
-        InputStream in;
         try {
-            in = req.content().inputStream();
+            InputStream in = req.content().inputStream();
             in.transferTo(OutputStream.nullOutputStream());
+            in.close(); // at the end of the body: nothing left to read
+            return true;
         } catch (NumberFormatException brokenChunkSize) {
             return false;
         } catch (IOException | RuntimeException overTheDrainLimitOrGone) {
             return true; // the answer is still sent; Helidon closes the connection after it
         }
-        try {
-            in.close(); // at the end of the body: nothing left to read
-        } catch (IOException | RuntimeException ignored) {
-            // read to its end already
-        }
-        return true;
     }
 
     /** {@code Retry-After} of a request refused over {@code SERVER_MAX_CONCURRENT_REQUESTS}. */
@@ -250,8 +245,7 @@ public final class JsonErrors {
                 discardBody(req, res, false);
                 chain.proceed();
             } else {
-                send(req, res, new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, ErrorCodes.PAYLOAD_TOO_LARGE,
-                        "request body over the limit of " + JsonBody.MAX_BYTES + " bytes"));
+                send(req, res, JsonBody.tooLarge());
             }
         };
     }

@@ -53,14 +53,11 @@ class ExpectContinueTest {
 
     /** Headers with {@code Expect: 100-continue} and no body: the JSON error, and the server will not read on. */
     private static void assertAnsweredWithoutBody(String path, int length, int status, String code) throws IOException {
-        try (RawHttp http = new RawHttp(server.port())) {
-            http.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n");
-            RawHttp.Answer answer = http.read();
-            assertEquals(status, answer.status(), answer.text());
-            assertTrue(answer.body().contains("\"error\":\"" + code + "\""), answer.text());
-            assertEquals("close", answer.header("connection"), "the server will not read the body: " + answer.text());
-        }
+        RawHttp.Answer answer = RawHttp.exchange(server.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n");
+        assertEquals(status, answer.status(), answer.text());
+        assertTrue(answer.body().contains("\"error\":\"" + code + "\""), answer.text());
+        assertEquals("close", answer.header("connection"), "the server will not read the body: " + answer.text());
     }
 
     @Test

@@ -23,6 +23,14 @@ final class RawHttp implements AutoCloseable {
         socket.setSoTimeout(10_000);
     }
 
+    /** One request on a connection of its own, and its answer. */
+    static Answer exchange(int port, String request) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            http.send(request);
+            return http.read();
+        }
+    }
+
     void send(String text) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.UTF_8));

@@ -75,31 +75,22 @@ class WireEdgesTest {
     @Test
     void overTheLimitAndThenBrokenIsAnsweredAtOnce() throws IOException {
         String chunk = Integer.toHexString(JsonBody.MAX_BYTES + 10) + "\r\n" + "a".repeat(JsonBody.MAX_BYTES + 10) + "\r\n";
-        try (RawHttp http = new RawHttp(server.port())) {
-            http.send(CHUNKED_POST + chunk + "ZZ\r\nabc\r\n0\r\n\r\n");
-            RawHttp.Answer answer = http.read();
-            assertEquals(413, answer.status(), "the limit is met first: " + answer.text());
-            assertEquals("payload_too_large", answer.error(), answer.text());
-        }
+        RawHttp.Answer answer = RawHttp.exchange(server.port(), CHUNKED_POST + chunk + "ZZ\r\nabc\r\n0\r\n\r\n");
+        assertEquals(413, answer.status(), "the limit is met first: " + answer.text());
+        assertEquals("payload_too_large", answer.error(), answer.text());
     }
 
     @Test
     void aChunkWithoutItsLineEndIsAnsweredAtOnce() throws IOException {
-        try (RawHttp http = new RawHttp(server.port())) {
-            http.send(CHUNKED_POST + "3\r\n{}}XY0\r\n\r\n");
-            RawHttp.Answer answer = http.read();
-            assertEquals(400, answer.status(), answer.text());
-        }
+        RawHttp.Answer answer = RawHttp.exchange(server.port(), CHUNKED_POST + "3\r\n{}}XY0\r\n\r\n");
+        assertEquals(400, answer.status(), answer.text());
     }
 
     @Test
     void aChunkExtensionIs400NotA500() throws IOException {
-        try (RawHttp http = new RawHttp(server.port())) {
-            http.send(CHUNKED_POST + "9;name=value\r\n{\"a\":\"b\"}\r\n0\r\n\r\n");
-            RawHttp.Answer answer = http.read();
-            assertEquals(400, answer.status(), answer.text());
-            assertEquals("malformed_body", answer.error(), answer.text());
-        }
+        RawHttp.Answer answer = RawHttp.exchange(server.port(), CHUNKED_POST + "9;name=value\r\n{\"a\":\"b\"}\r\n0\r\n\r\n");
+        assertEquals(400, answer.status(), answer.text());
+        assertEquals("malformed_body", answer.error(), answer.text());
     }
 
     @Test
@@ -115,25 +106,19 @@ class WireEdgesTest {
 
     @Test
     void aTransferCodingOtherThanChunkedIs501Json() throws IOException {
-        try (RawHttp http = new RawHttp(server.port())) {
-            http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
-            RawHttp.Answer answer = http.read();
-            assertEquals(501, answer.status(), answer.text());
-            assertEquals("not_implemented", answer.error(), answer.text());
-        }
+        RawHttp.Answer answer = RawHttp.exchange(server.port(), "POST /echo HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
+        assertEquals(501, answer.status(), answer.text());
+        assertEquals("not_implemented", answer.error(), answer.text());
     }
 
     @Test
     void aBodyDeclaredInAnotherCharsetIs415() throws IOException {
         for (String charset : new String[] {"iso-8859-1", "utf-16"}) {
-            try (RawHttp http = new RawHttp(server.port())) {
-                http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; charset=" + charset
-                        + "\r\nContent-Length: 9\r\n\r\n{\"a\":\"b\"}");
-                RawHttp.Answer answer = http.read();
-                assertEquals(415, answer.status(), answer.text());
-                assertEquals("unsupported_media_type", answer.error(), answer.text());
-            }
+            RawHttp.Answer answer = RawHttp.exchange(server.port(), "POST /echo HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/json; charset=" + charset + "\r\nContent-Length: 9\r\n\r\n{\"a\":\"b\"}");
+            assertEquals(415, answer.status(), answer.text());
+            assertEquals("unsupported_media_type", answer.error(), answer.text());
         }
         try (RawHttp http = new RawHttp(server.port())) {
             http.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; charset=UTF-8"
@@ -146,12 +131,9 @@ class WireEdgesTest {
     void aPathSpelledOtherwiseThanItsRouteIs404() throws IOException {
         for (String path : new String[] {"/plain/", "//plain", "/x/../plain", "/./plain", "/plain;x", "/items/a/",
                 "/items/%2e", "/items/%2E%2e", "/items//a", "/items/a;b"}) {
-            try (RawHttp http = new RawHttp(server.port())) {
-                http.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
-                RawHttp.Answer answer = http.read();
-                assertEquals(404, answer.status(), path + ": " + answer.text());
-                assertEquals("not_found", answer.error(), path + ": " + answer.text());
-            }
+            RawHttp.Answer answer = RawHttp.exchange(server.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(404, answer.status(), path + ": " + answer.text());
+            assertEquals("not_found", answer.error(), path + ": " + answer.text());
         }
         try (RawHttp http = new RawHttp(server.port())) {
             http.send("GET /items/a%3Bb.c HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -166,12 +148,9 @@ class WireEdgesTest {
     @Test
     void aC1ControlCharacterInThePathOrQueryIsInvalidText() throws IOException {
         for (String target : new String[] {"/items/a%C2%85b", "/plain?q=%C2%80", "/items/a%7Fb"}) {
-            try (RawHttp http = new RawHttp(server.port())) {
-                http.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
-                RawHttp.Answer answer = http.read();
-                assertEquals(400, answer.status(), target + ": " + answer.text());
-                assertEquals("invalid_text", answer.error(), target + ": " + answer.text());
-            }
+            RawHttp.Answer answer = RawHttp.exchange(server.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(400, answer.status(), target + ": " + answer.text());
+            assertEquals("invalid_text", answer.error(), target + ": " + answer.text());
         }
     }
 
